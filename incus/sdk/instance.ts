@@ -1,0 +1,69 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Device, InstanceFile } from "./types";
+
+export interface InstanceArgs {
+  name: pulumi.Input<string>;
+  /**
+   * Image source: a local alias or fingerprint (`atlas-test`), or `remote:alias`
+   * (`images:alpine/3.21/cloud`, `ghcr:org/image:tag`). Changing it replaces the instance.
+   */
+  image: pulumi.Input<string>;
+  /** container (default) or virtual-machine; changing it replaces the instance. */
+  type?: pulumi.Input<string>;
+  description?: pulumi.Input<string>;
+  ephemeral?: pulumi.Input<boolean>;
+  /** Profiles, applied in order. An empty list means no profile at all. */
+  profiles?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Instance config, e.g. `cloud-init.user-data`, `limits.*`, `environment.*`. */
+  config?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  devices?: pulumi.Input<pulumi.Input<Device>[]>;
+  /** Desired power state (default true: started and waited for). */
+  running?: pulumi.Input<boolean>;
+  /** Cluster member to place the instance on; changing it replaces the instance. */
+  targetNode?: pulumi.Input<string>;
+  /** Files pushed after creation (before first start when running). */
+  files?: pulumi.Input<pulumi.Input<InstanceFile>[]>;
+  project?: pulumi.Input<string>;
+}
+
+/** An Incus instance (`/1.0/instances/<name>`). */
+export class Instance extends pulumi.CustomResource {
+  public static readonly __pulumiType = "incus:index:Instance";
+
+  public readonly name!: pulumi.Output<string>;
+  public readonly image!: pulumi.Output<string>;
+  public readonly type!: pulumi.Output<string>;
+  public readonly description!: pulumi.Output<string>;
+  public readonly ephemeral!: pulumi.Output<boolean>;
+  public readonly profiles!: pulumi.Output<string[]>;
+  public readonly config!: pulumi.Output<Record<string, string>>;
+  public readonly devices!: pulumi.Output<Device[]>;
+  public readonly running!: pulumi.Output<boolean>;
+  public readonly targetNode!: pulumi.Output<string | undefined>;
+  public readonly files!: pulumi.Output<InstanceFile[] | undefined>;
+  public readonly project!: pulumi.Output<string | undefined>;
+  /** Status reported by Incus (Running, Stopped, ...). */
+  public readonly status!: pulumi.Output<string>;
+  /** Cluster member the instance runs on. */
+  public readonly location!: pulumi.Output<string>;
+  /** First global IPv4 address of eth0, when the instance is running and has one. */
+  public readonly ipv4Address!: pulumi.Output<string>;
+  public readonly ipv6Address!: pulumi.Output<string>;
+  public readonly macAddress!: pulumi.Output<string>;
+
+  constructor(name: string, args: InstanceArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      Instance.__pulumiType,
+      name,
+      {
+        ...args,
+        status: undefined,
+        location: undefined,
+        ipv4Address: undefined,
+        ipv6Address: undefined,
+        macAddress: undefined,
+      },
+      opts,
+    );
+  }
+}
