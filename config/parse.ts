@@ -422,16 +422,18 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
     {
       organization: "",
       project: "atlas",
-      iapetusStack: "iapetus",
-      cluster01Stack: "cluster01",
+      // The control plane is deployed first (as in the reference), so by default only
+      // cluster01 reads its peer; iapetus starts reading cluster01 once it is set.
+      iapetusStack: isCluster ? "iapetus" : "",
+      cluster01Stack: "",
       federationTargetsFallback: [] as string[],
       lokiPushUrlFallback: "http://loki01.iapetus:3100/loki/api/v1/push",
     },
     {
       organization: rules.anyString,
       project: rules.nonEmptyString,
-      iapetusStack: rules.nonEmptyString,
-      cluster01Stack: rules.nonEmptyString,
+      iapetusStack: rules.anyString,
+      cluster01Stack: rules.anyString,
       federationTargetsFallback: rules.listOf(rules.nonEmptyString, "host:port targets"),
       lokiPushUrlFallback: rules.nonEmptyString,
     },

@@ -196,7 +196,9 @@ export interface CrossStackSettings {
   /** Organisation prefix for stack references (`org/atlas/<stack>`); empty for the backend default. */
   organization: string;
   project: string;
+  /** Stack cluster01 reads Loki's push URL from; empty: use `lokiPushUrlFallback`. */
   iapetusStack: string;
+  /** Stack iapetus federates Prometheus from; empty: use `federationTargetsFallback`. */
   cluster01Stack: string;
   /** Used when the cluster01 stack has no outputs yet. */
   federationTargetsFallback: string[];
