@@ -22,7 +22,7 @@ export function peerStackOutput<T>(
         `run \`pulumi config set --path crossStack.${peer.configKey} <stack>\` and \`pulumi up\` again.`,
       parent,
     );
-    return pulumi.output(peer.fallback);
+    return pulumi.output(peer.fallback) as pulumi.Output<T>;
   }
   const fullName = settings.organization
     ? `${settings.organization}/${settings.project}/${stackName}`
