@@ -1,0 +1,52 @@
+/**
+ * `npm run preview|up|destroy|refresh -- --stack NAME [extra pulumi flags]`: the
+ * reference's Makefile operations (`ENV=cluster01 make plan`) as npm scripts. The
+ * stack defaults to iapetus, as the Makefile's ENV did.
+ */
+import { spawnSync } from "node:child_process";
+import { topologyNames } from "../config/schema";
+
+const operations = ["preview", "up", "destroy", "refresh"] as const;
+type Operation = (typeof operations)[number];
+
+function usage(message: string): never {
+  console.error(
+    `${message}\nusage: npm run <${operations.join("|")}> -- [--stack NAME] [pulumi flags]`,
+  );
+  process.exit(2);
+}
+
+function main(argv: string[]): number {
+  const [operation, ...rest] = argv;
+  if (!(operations as readonly string[]).includes(operation))
+    usage(`unknown operation '${operation}'`);
+  let stack = process.env.ATLAS_STACK ?? "iapetus";
+  const passThrough: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === "--stack" || rest[i] === "-s") {
+      stack = rest[++i] ?? usage("--stack needs a stack name");
+    } else if (rest[i].startsWith("--stack=")) {
+      stack = rest[i].slice("--stack=".length);
+    } else {
+      passThrough.push(rest[i]);
+    }
+  }
+  if (!(topologyNames as readonly string[]).includes(stack)) {
+    console.error(
+      `note: stack '${stack}' is not named after a topology (${topologyNames.join(", ")}); it must set atlas:topology.`,
+    );
+  }
+  const args = [operation as Operation, "--stack", stack, ...passThrough];
+  if (operation === "preview") args.push("--diff");
+  console.error(`$ pulumi ${args.join(" ")}`);
+  const result = spawnSync("pulumi", args, { stdio: "inherit" });
+  if (result.error) {
+    console.error(
+      `could not run pulumi: ${result.error.message} (is the Pulumi CLI on PATH? see scripts/pulumi-cli.sh)`,
+    );
+    return 1;
+  }
+  return result.status ?? 1;
+}
+
+process.exit(main(process.argv.slice(2)));
