@@ -1,0 +1,123 @@
+/**
+ * Runs Pulumi code under mocks and records what it registers: the program's shape
+ * without a host or an engine. Used by the unit tests, `npm run budget` and the
+ * construction benchmark.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface RecordedResource {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  /** Reference of the explicit provider resource, if any. */
+  provider?: string;
+}
+
+export interface MockedRunOptions {
+  stack: string;
+  project?: string;
+  /** Full config keys (`atlas:services`) to values; non-strings are JSON-encoded. */
+  config?: Record<string, unknown>;
+  /** Keys in `config` that are secrets. */
+  secretKeys?: string[];
+  /** Simulate `pulumi preview` (unknowns) instead of `up`. */
+  preview?: boolean;
+  /** Outputs of stack references, keyed by the referenced stack's full name. */
+  stackOutputs?: Record<string, Record<string, unknown>>;
+}
+
+export interface MockedRun {
+  resources: RecordedResource[];
+  /** Waits until every registration has reached the mocks. */
+  settle(): Promise<void>;
+}
+
+/** Outputs a real provider would compute, per resource type. */
+function computedState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
+  switch (type) {
+    case "incus:index:Instance":
+      return {
+        status: "Running",
+        location: inputs.targetNode ?? "none",
+        ipv4Address: "10.0.0.10",
+        ipv6Address: "",
+        macAddress: "00:16:3e:00:00:01",
+      };
+    case "incus:index:Network":
+      return { managed: true, type: inputs.type ?? "bridge" };
+    case "incus:index:Certificate":
+      return { fingerprint: `fp-${name}` };
+    case "incus:index:StorageVolume":
+      return { location: inputs.target ?? "none" };
+    case "incus:index:StorageBucketKey":
+      return { accessKey: `access-${name}`, secretKey: `secret-${name}` };
+    case "tls:index/privateKey:PrivateKey":
+      return {
+        privateKeyPem: `-----BEGIN PRIVATE KEY-----\nmock-${name}\n-----END PRIVATE KEY-----\n`,
+        publicKeyPem: "mock",
+      };
+    case "tls:index/selfSignedCert:SelfSignedCert":
+      return { certPem: `-----BEGIN CERTIFICATE-----\nmock-${name}\n-----END CERTIFICATE-----\n` };
+    case "random:index/randomPassword:RandomPassword":
+      return { result: `generated-${name}` };
+    default:
+      return {};
+  }
+}
+
+/** Installs mocks and stack config; construct resources afterwards, then `settle()`. */
+export async function startMockedRun(options: MockedRunOptions): Promise<MockedRun> {
+  const resources: RecordedResource[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs): {
+        id: string;
+        state: Record<string, unknown>;
+      } {
+        const inputs = args.inputs as Record<string, unknown>;
+        resources.push({ type: args.type, name: args.name, inputs, provider: args.provider });
+        if (args.type === "pulumi:pulumi:StackReference") {
+          const referenced = String(inputs.name ?? args.name);
+          const outputs = options.stackOutputs?.[referenced] ?? {};
+          return { id: referenced, state: { name: referenced, outputs, secretOutputNames: [] } };
+        }
+        return {
+          id: `${args.name}-id`,
+          state: { ...inputs, ...computedState(args.type, args.name, inputs) },
+        };
+      },
+      call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        if (args.token === "incus:index:getNetwork") {
+          const inputs = args.inputs as { name: string };
+          return { name: inputs.name, type: "bridge", description: "", config: {}, managed: true };
+        }
+        return {};
+      },
+    },
+    options.project ?? "atlas",
+    options.stack,
+    options.preview ?? false,
+  );
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.config ?? {})) {
+    values[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  pulumi.runtime.setAllConfig(values, options.secretKeys ?? []);
+
+  // Registrations reach the mocks asynchronously (after their inputs resolve); wait
+  // until the count has been stable for several timer turns.
+  const settle = async (): Promise<void> => {
+    let stableRounds = 0;
+    let last = -1;
+    while (stableRounds < 5) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      stableRounds = resources.length === last ? stableRounds + 1 : 0;
+      last = resources.length;
+    }
+  };
+  return { resources, settle };
+}
