@@ -1,0 +1,69 @@
+/**
+ * Runs the real Atlas program for a stack under mocks, with the stack's own
+ * `Pulumi.<stack>.yaml` settings, and returns what it registers.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as YAML from "yaml";
+import { atlasProgram } from "../../program";
+import { repoRoot } from "../repoRoot";
+import { startMockedRun, type RecordedResource } from "./mockedRun";
+
+/** Non-secret settings of `Pulumi.<stack>.yaml` as full config keys. */
+export function stackFileConfig(stack: string): Record<string, unknown> {
+  const file = path.join(repoRoot, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(file)) return {};
+  const document = YAML.parse(fs.readFileSync(file, "utf8")) as {
+    config?: Record<string, unknown>;
+  } | null;
+  const config: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(document?.config ?? {})) {
+    const isEncrypted = typeof value === "object" && value !== null && "secure" in value;
+    if (!isEncrypted) config[key] = value;
+  }
+  return config;
+}
+
+/**
+ * Settings that switch on every optional service (Cloudflared, Atlantis with its gitops
+ * network), with placeholder credentials, to show the full budget.
+ */
+export const optionalFeatures: { config: Record<string, unknown>; secretKeys: string[] } = {
+  config: {
+    "atlas:cloudflaredTunnelToken": "placeholder",
+    "atlas:atlantisGithubToken": "placeholder",
+    "atlas:atlantisWebhookSecret": "placeholder",
+    "atlas:atlantis": { enabled: true },
+    "atlas:gitopsNetwork": { enabled: true },
+  },
+  secretKeys: [
+    "atlas:cloudflaredTunnelToken",
+    "atlas:atlantisGithubToken",
+    "atlas:atlantisWebhookSecret",
+  ],
+};
+
+export async function recordStack(
+  stack: string,
+  overlay: { config: Record<string, unknown>; secretKeys: string[] } = {
+    config: {},
+    secretKeys: [],
+  },
+): Promise<RecordedResource[]> {
+  const base = stackFileConfig(stack);
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overlay.config)) {
+    const existing = merged[key];
+    merged[key] =
+      typeof existing === "object" &&
+      existing !== null &&
+      typeof value === "object" &&
+      value !== null
+        ? { ...existing, ...value }
+        : value;
+  }
+  const run = await startMockedRun({ stack, config: merged, secretKeys: overlay.secretKeys });
+  atlasProgram();
+  await run.settle();
+  return run.resources;
+}
