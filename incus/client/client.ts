@@ -1,0 +1,372 @@
+/**
+ * A small Incus REST client: unix socket or HTTPS with mutual TLS, project aware, waits for
+ * async operations, sends ETags on updates, retries only idempotent reads, and counts every
+ * request so the provider's API cost can be measured.
+ */
+import * as crypto from "node:crypto";
+import * as http from "node:http";
+import * as https from "node:https";
+import type * as tls from "node:tls";
+import { type CliConfig, type Endpoint, loadCliConfig, resolveEndpoint } from "./config";
+import { errorFor, IncusError, OperationError, TransportError } from "./errors";
+
+export interface ClientOptions {
+  /** Remote name from the incus CLI config; see resolveEndpoint for the fallbacks. */
+  remote?: string;
+  /** Project for project-scoped calls; else the remote's configured project, else default. */
+  project?: string;
+  acceptRemoteCertificate?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** Pre-loaded CLI config (tests); loaded from $INCUS_CONF otherwise. */
+  config?: CliConfig;
+  /** Attempts for idempotent reads on transient failures (default 4). */
+  readAttempts?: number;
+}
+
+export interface RequestOptions {
+  /** Human name of the object for error messages, e.g. `profile "web"`. */
+  object?: string;
+  /** Project for this call; `false` for server-wide endpoints that take no project. */
+  project?: string | false;
+  /** Cluster member (`?target=`). */
+  target?: string;
+  query?: Record<string, string | undefined>;
+  /** JSON body, or raw bytes (file push). */
+  body?: unknown;
+  raw?: Buffer;
+  headers?: Record<string, string>;
+  /** ETag of the object as read; sent as If-Match so concurrent edits are detected. */
+  etag?: string;
+}
+
+export interface IncusResponse<T> {
+  status: number;
+  metadata: T;
+  etag?: string;
+  /** Path of the background operation, for async responses. */
+  operation?: string;
+  location?: string;
+}
+
+interface RawEnvelope {
+  type?: string;
+  status_code?: number;
+  error_code?: number;
+  error?: string;
+  operation?: string;
+  metadata?: unknown;
+}
+
+export interface Operation {
+  id: string;
+  status: string;
+  status_code: number;
+  err: string;
+  metadata?: Record<string, unknown> | null;
+  resources?: Record<string, string[]> | null;
+}
+
+/** Request counts keyed by "METHOD /path" (query string dropped). */
+export type RequestStats = Map<string, number>;
+
+const TRANSIENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EAI_AGAIN",
+  "ENOENT",
+]);
+const TRANSIENT_STATUS = new Set([502, 503, 504]);
+
+export class IncusClient {
+  readonly remote: string;
+  readonly project: string;
+  readonly endpoint: Endpoint;
+  private readonly agent: http.Agent;
+  private readonly readAttempts: number;
+  private readonly counts: RequestStats = new Map();
+  private total = 0;
+
+  constructor(opts: ClientOptions = {}) {
+    const cfg = opts.config ?? loadCliConfig(opts.env);
+    this.endpoint = resolveEndpoint(cfg, {
+      remote: opts.remote,
+      acceptRemoteCertificate: opts.acceptRemoteCertificate,
+      env: opts.env,
+    });
+    this.remote = this.endpoint.remote;
+    this.project = opts.project || this.endpoint.project || "default";
+    this.readAttempts = opts.readAttempts ?? 4;
+    // Keep-alive: one connection serves a whole provider run instead of one per request.
+    if (this.endpoint.kind === "unix") {
+      this.agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    } else {
+      const ep = this.endpoint;
+      const pinned = ep.serverCert ? new crypto.X509Certificate(ep.serverCert) : undefined;
+      this.agent = new https.Agent({
+        keepAlive: true,
+        maxSockets: 8,
+        cert: ep.clientCert,
+        key: ep.clientKey,
+        ca: ep.serverCert,
+        // Incus server certificates are self-signed and rarely name the address used to reach
+        // them; like the incus CLI, trust is by pinning the exact certificate instead.
+        rejectUnauthorized: false,
+        checkServerIdentity: () => undefined,
+      });
+      this.verifyPeer = (socket: tls.TLSSocket): string | undefined => {
+        if (!pinned) return undefined; // acceptRemoteCertificate=true and nothing pinned
+        const peer = socket.getPeerX509Certificate();
+        if (!peer || peer.fingerprint256 !== pinned.fingerprint256) {
+          return `server certificate ${peer?.fingerprint256 ?? "(none)"} does not match the pinned servercerts/${ep.remote}.crt (${pinned.fingerprint256})`;
+        }
+        return undefined;
+      };
+    }
+  }
+
+  private verifyPeer: (socket: tls.TLSSocket) => string | undefined = () => undefined;
+  private readonly verified = new WeakSet<tls.TLSSocket>();
+
+  /** Requests made so far, by method and path. */
+  stats(): RequestStats {
+    return new Map(this.counts);
+  }
+
+  requestCount(): number {
+    return this.total;
+  }
+
+  resetStats(): void {
+    this.counts.clear();
+    this.total = 0;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /** Query string for project/target/extra parameters. */
+  private buildPath(path: string, opts: RequestOptions): string {
+    const params = new URLSearchParams();
+    const project = opts.project === false ? undefined : (opts.project ?? this.project);
+    if (project && project !== "default") params.set("project", project);
+    if (opts.target) params.set("target", opts.target);
+    for (const [k, v] of Object.entries(opts.query ?? {})) {
+      if (v !== undefined) params.set(k, v);
+    }
+    const qs = params.toString();
+    return qs ? `${path}${path.includes("?") ? "&" : "?"}${qs}` : path;
+  }
+
+  private count(method: string, path: string): void {
+    const key = `${method} ${path.split("?")[0]}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.total++;
+  }
+
+  private send(
+    method: string,
+    fullPath: string,
+    opts: RequestOptions,
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+    this.count(method, fullPath);
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    let payload: Buffer | undefined;
+    if (opts.raw) {
+      payload = opts.raw;
+      headers["Content-Type"] ??= "application/octet-stream";
+    } else if (opts.body !== undefined) {
+      payload = Buffer.from(JSON.stringify(opts.body));
+      headers["Content-Type"] = "application/json";
+    }
+    if (payload) headers["Content-Length"] = String(payload.length);
+    if (opts.etag) headers["If-Match"] = opts.etag;
+    headers["User-Agent"] = "atlas-pulumi-incus";
+
+    return new Promise((resolve, reject) => {
+      const onResponse = (res: http.IncomingMessage): void => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+          }),
+        );
+        res.on("error", reject);
+      };
+      let req: http.ClientRequest;
+      if (this.endpoint.kind === "unix") {
+        req = http.request(
+          {
+            socketPath: this.endpoint.socketPath,
+            path: fullPath,
+            method,
+            headers,
+            agent: this.agent,
+          },
+          onResponse,
+        );
+      } else {
+        const url = this.endpoint.url;
+        req = https.request(
+          {
+            host: url.hostname,
+            port: url.port || 8443,
+            path: fullPath,
+            method,
+            headers,
+            agent: this.agent,
+          },
+          onResponse,
+        );
+        req.on("socket", (socket) => {
+          const s = socket as tls.TLSSocket;
+          // A reused keep-alive socket was verified when it connected.
+          if (this.verified.has(s)) return;
+          s.once("secureConnect", () => {
+            const problem = this.verifyPeer(s);
+            if (problem) req.destroy(Object.assign(new Error(problem), { code: "EPINNED" }));
+            else this.verified.add(s);
+          });
+        });
+      }
+      req.on("error", reject);
+      req.end(payload);
+    });
+  }
+
+  /** One request with error mapping; GETs are retried on transient failures. */
+  async request<T>(
+    method: string,
+    path: string,
+    opts: RequestOptions = {},
+  ): Promise<IncusResponse<T>> {
+    const fullPath = this.buildPath(path, opts);
+    const object = opts.object ?? path;
+    const idempotent = method === "GET" || method === "HEAD";
+    const attempts = idempotent ? this.readAttempts : 1;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      let res: { status: number; headers: http.IncomingHttpHeaders; body: Buffer };
+      try {
+        res = await this.send(method, fullPath, opts);
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        lastError = err;
+        if (attempt < attempts && err.code && TRANSIENT_CODES.has(err.code)) {
+          await sleep(150 * 2 ** (attempt - 1));
+          continue;
+        }
+        const hint =
+          this.endpoint.kind === "unix" && (err.code === "ENOENT" || err.code === "ECONNREFUSED")
+            ? ` (is incusd running? socket ${this.endpoint.socketPath})`
+            : "";
+        throw new TransportError({
+          kind: "transport",
+          status: 0,
+          object,
+          remote: this.remote,
+          method,
+          path: fullPath,
+          incusMessage: `${err.message}${hint}`,
+        });
+      }
+      if (idempotent && attempt < attempts && TRANSIENT_STATUS.has(res.status)) {
+        await sleep(150 * 2 ** (attempt - 1));
+        continue;
+      }
+      return this.decode<T>(method, fullPath, object, res);
+    }
+    throw lastError;
+  }
+
+  private decode<T>(
+    method: string,
+    fullPath: string,
+    object: string,
+    res: { status: number; headers: http.IncomingHttpHeaders; body: Buffer },
+  ): IncusResponse<T> {
+    let env: RawEnvelope = {};
+    const text = res.body.toString("utf8");
+    if (text.length > 0) {
+      try {
+        env = JSON.parse(text) as RawEnvelope;
+      } catch {
+        env = { error: text.slice(0, 500) };
+      }
+    }
+    if (res.status >= 400 || env.type === "error") {
+      const status = env.error_code || res.status;
+      throw errorFor({
+        status,
+        object,
+        remote: this.remote,
+        method,
+        path: fullPath,
+        incusMessage: env.error || `HTTP ${res.status}`,
+      });
+    }
+    const etag = res.headers.etag;
+    return {
+      status: res.status,
+      metadata: env.metadata as T,
+      etag: typeof etag === "string" ? etag : undefined,
+      operation: env.type === "async" ? env.operation : undefined,
+      location: typeof res.headers.location === "string" ? res.headers.location : undefined,
+    };
+  }
+
+  async get<T>(path: string, opts: RequestOptions = {}): Promise<{ value: T; etag?: string }> {
+    const res = await this.request<T>("GET", path, opts);
+    return { value: res.metadata, etag: res.etag };
+  }
+
+  /**
+   * A mutating call. Async responses are waited for, and a failed operation becomes an
+   * OperationError naming the object.
+   */
+  async mutate<T = unknown>(
+    method: "POST" | "PUT" | "PATCH" | "DELETE",
+    path: string,
+    opts: RequestOptions = {},
+  ): Promise<IncusResponse<T>> {
+    const res = await this.request<T>(method, path, opts);
+    if (res.operation) {
+      await this.wait(res.operation, opts);
+    }
+    return res;
+  }
+
+  /** Blocks until the operation ends (server-side wait: one request per operation). */
+  async wait(operationPath: string, opts: RequestOptions = {}): Promise<Operation> {
+    const object = opts.object ?? operationPath;
+    const res = await this.request<Operation>("GET", `${operationPath}/wait`, {
+      object,
+      project: opts.project,
+      query: { timeout: "-1" },
+    });
+    const op = res.metadata;
+    if (op.status !== "Success") {
+      throw new OperationError({
+        kind: "operation-failed",
+        status: op.status_code,
+        object,
+        remote: this.remote,
+        method: "WAIT",
+        path: operationPath,
+        incusMessage: op.err || op.status,
+      });
+    }
+    return op;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export { IncusError };

@@ -1,0 +1,528 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { CheckFailure } from "@pulumi/pulumi/provider";
+import { type CliConfig, type IncusClient, IncusError, type RequestOptions } from "../../client";
+import {
+  asStringMap,
+  devicesFromApi,
+  devicesFromInputs,
+  devicesToApi,
+  devicesValue,
+  isInternalKey,
+  managedView,
+  mergeConfig,
+  type ResourceDiff,
+  type StringMap,
+} from "../diff";
+import {
+  BaseHandler,
+  enc,
+  type HandlerContext,
+  readOrGone,
+  type ReadResultProps,
+  str,
+} from "../handler";
+import { INSTANCE_NAME, type ResourceSpec } from "../schema";
+import { validateConfig } from "../validators";
+import {
+  compact,
+  containsUnknown,
+  deepEqual,
+  isObject,
+  type PropertyMap,
+  type PropertyValue,
+} from "../values";
+import type { Json } from "./rest";
+
+interface NetAddress {
+  family: string;
+  address: string;
+  scope: string;
+}
+interface LiveInstance extends Json {
+  name: string;
+  type: string;
+  architecture: string;
+  description: string;
+  ephemeral: boolean;
+  stateful: boolean;
+  profiles: string[];
+  config: StringMap;
+  devices: Record<string, StringMap>;
+  status: string;
+  location: string;
+  state?: { network?: Record<string, { addresses?: NetAddress[]; hwaddr?: string }> | null } | null;
+}
+
+const FINGERPRINT = /^[0-9a-f]{64}$/;
+const CLOUD_INIT_HEADERS = [
+  "#cloud-config",
+  "#!",
+  "#include",
+  "## template: jinja",
+  "Content-Type:",
+];
+
+export interface FileSpec {
+  targetPath: string;
+  content?: string;
+  sourcePath?: string;
+  mode: string;
+  uid: number;
+  gid: number;
+  createDirectories: boolean;
+}
+
+function validateFile(v: PropertyValue, i: number): string[] {
+  const where = `files[${i}]`;
+  if (!isObject(v))
+    return [`${where} must be {targetPath, content | sourcePath, mode?, uid?, gid?}`];
+  const r: string[] = [];
+  const allowed = [
+    "targetPath",
+    "content",
+    "sourcePath",
+    "mode",
+    "uid",
+    "gid",
+    "createDirectories",
+  ];
+  for (const k of Object.keys(v))
+    if (!allowed.includes(k))
+      r.push(`${where}: unknown field "${k}"; allowed: ${allowed.join(", ")}`);
+  if (typeof v.targetPath !== "string" || !v.targetPath.startsWith("/")) {
+    r.push(
+      `${where}: targetPath must be an absolute path inside the instance (got ${JSON.stringify(v.targetPath ?? null)})`,
+    );
+  }
+  const hasContent = typeof v.content === "string";
+  const hasSource = typeof v.sourcePath === "string";
+  if (hasContent === hasSource) r.push(`${where}: set exactly one of content or sourcePath`);
+  if (v.mode !== undefined && (typeof v.mode !== "string" || !/^0?[0-7]{3}$/.test(v.mode))) {
+    r.push(`${where}: mode must be an octal string such as "0644" (got ${JSON.stringify(v.mode)})`);
+  }
+  for (const k of ["uid", "gid"]) {
+    const n = v[k];
+    if (n !== undefined && (typeof n !== "number" || !Number.isInteger(n) || n < 0))
+      r.push(`${where}: ${k} must be a non-negative integer`);
+  }
+  return r;
+}
+
+export const instanceSpec: ResourceSpec = {
+  token: "incus:index:Instance",
+  label: "Instance",
+  identity: ["name", "project"],
+  props: {
+    name: { kind: "string", required: true, pattern: INSTANCE_NAME, replaceOnChange: true },
+    image: { kind: "string", required: true, replaceOnChange: true },
+    type: {
+      kind: "string",
+      enum: ["container", "virtual-machine"],
+      default: "container",
+      replaceOnChange: true,
+    },
+    description: { kind: "string", computedWhenOmitted: true },
+    ephemeral: { kind: "boolean", default: false },
+    // Omitted: Incus applies its default profile, and the provider leaves the list alone.
+    profiles: { kind: "stringList", computedWhenOmitted: true },
+    config: { kind: "stringMap", default: {} },
+    devices: { kind: "devices", default: [], unorderedByName: true },
+    running: { kind: "boolean", default: true },
+    targetNode: { kind: "string", replaceOnChange: true },
+    files: { kind: "list", item: validateFile },
+    project: { kind: "string", replaceOnChange: true },
+  },
+  validate: (i) => {
+    const failures: CheckFailure[] = validateConfig(i.config, "config");
+    if (i.ephemeral === true && i.running === false) {
+      failures.push({
+        property: "running",
+        reason:
+          "an ephemeral instance is deleted when it stops; running=false is not possible (set ephemeral=false)",
+      });
+    }
+    const userData = asStringMap(i.config)["cloud-init.user-data"];
+    if (
+      userData !== undefined &&
+      !CLOUD_INIT_HEADERS.some((h) => userData.trimStart().startsWith(h))
+    ) {
+      failures.push({
+        property: "config",
+        reason: `cloud-init.user-data must start with one of ${CLOUD_INIT_HEADERS.map((h) => JSON.stringify(h)).join(", ")} (cloud-init ignores it otherwise)`,
+      });
+    }
+    return failures;
+  },
+};
+
+/**
+ * The `source` of an instance create for an image reference: a local alias or fingerprint,
+ * or `remote:alias` resolved through the incus CLI's remotes (what `incus launch
+ * images:debian/12` does).
+ */
+export function imageSource(
+  image: string,
+  cfg: CliConfig,
+  currentRemote: string,
+  instance = "?",
+): Json {
+  const colon = image.indexOf(":");
+  const remoteName = colon > 0 ? image.slice(0, colon) : undefined;
+  const ref = colon > 0 ? image.slice(colon + 1) : image;
+  if (ref === "")
+    throw new Error(`Instance "${instance}": image "${image}" names no image after the remote`);
+  const local = (): Json =>
+    FINGERPRINT.test(ref) || /^[0-9a-f]{12,63}$/.test(ref)
+      ? { type: "image", fingerprint: ref }
+      : { type: "image", alias: ref };
+  if (remoteName === undefined || remoteName === currentRemote) return local();
+  const remote = cfg.remotes[remoteName];
+  if (!remote) {
+    throw new Error(
+      `Instance "${instance}": image "${image}": remote "${remoteName}" is not in the incus CLI config (${cfg.dir}); known remotes: ${Object.keys(cfg.remotes).sort().join(", ")}`,
+    );
+  }
+  if (remote.addr.startsWith("unix:")) {
+    throw new Error(
+      `Instance "${instance}": image "${image}": remote "${remoteName}" is a local unix socket, which remote "${currentRemote}" cannot pull from; copy the image first (incus image copy)`,
+    );
+  }
+  const source: Json = {
+    type: "image",
+    mode: "pull",
+    server: remote.addr,
+    protocol: remote.protocol,
+  };
+  if (FINGERPRINT.test(ref)) source.fingerprint = ref;
+  else source.alias = ref;
+  if (remote.protocol === "incus" && !remote.public) {
+    try {
+      source.certificate = fs.readFileSync(
+        path.join(cfg.dir, "servercerts", `${remoteName}.crt`),
+        "utf8",
+      );
+    } catch {
+      // Without a pinned certificate the server verifies the image server with its own CAs.
+    }
+  }
+  return source;
+}
+
+export function filesFromInputs(v: PropertyValue): FileSpec[] {
+  if (!Array.isArray(v)) return [];
+  return v.filter(isObject).map((f) => ({
+    targetPath: String(f.targetPath),
+    content: str(f.content),
+    sourcePath: str(f.sourcePath),
+    mode: (str(f.mode) ?? "0644").padStart(4, "0"),
+    uid: typeof f.uid === "number" ? f.uid : 0,
+    gid: typeof f.gid === "number" ? f.gid : 0,
+    createDirectories: f.createDirectories !== false,
+  }));
+}
+
+/** Pushes files through the REST file API (works on stopped containers too). */
+export async function pushFiles(
+  client: IncusClient,
+  name: string,
+  files: FileSpec[],
+  opts: RequestOptions,
+): Promise<void> {
+  const made = new Set<string>(["/"]);
+  const filePath = `/1.0/instances/${enc(name)}/files`;
+  for (const f of files) {
+    if (f.createDirectories) {
+      const parts = path.posix.dirname(f.targetPath).split("/").filter(Boolean);
+      let dir = "";
+      for (const p of parts) {
+        dir += `/${p}`;
+        if (made.has(dir)) continue;
+        // Creating a directory that exists succeeds, so no existence check is needed.
+        await client.request("POST", filePath, {
+          ...opts,
+          object: `directory ${dir} in instance "${name}"`,
+          query: { path: dir },
+          raw: Buffer.alloc(0),
+          headers: {
+            "X-Incus-type": "directory",
+            "X-Incus-mode": "0755",
+            "X-Incus-uid": "0",
+            "X-Incus-gid": "0",
+          },
+        });
+        made.add(dir);
+      }
+    }
+    const data =
+      f.content !== undefined
+        ? Buffer.from(f.content, "utf8")
+        : fs.readFileSync(f.sourcePath as string);
+    await client.request("POST", filePath, {
+      ...opts,
+      object: `file ${f.targetPath} in instance "${name}"`,
+      query: { path: f.targetPath },
+      raw: data,
+      headers: {
+        "X-Incus-type": "file",
+        "X-Incus-mode": f.mode,
+        "X-Incus-uid": String(f.uid),
+        "X-Incus-gid": String(f.gid),
+        "X-Incus-write": "overwrite",
+      },
+    });
+  }
+}
+
+function firstAddress(live: LiveInstance, family: "inet" | "inet6"): string {
+  const eth0 = live.state?.network?.eth0;
+  return eth0?.addresses?.find((a) => a.family === family && a.scope === "global")?.address ?? "";
+}
+
+/**
+ * `/1.0/instances/<name>`. Image, type, placement and name replace the instance; profiles,
+ * config, devices, files and the power state change in place.
+ */
+export class InstanceHandler extends BaseHandler {
+  readonly spec = instanceSpec;
+
+  diff(olds: PropertyMap, news: PropertyMap): ResourceDiff {
+    const d = super.diff(olds, news) as ResourceDiff;
+    // An imported instance records the fingerprint it was built from; Incus cannot tell which
+    // alias that was, so a program naming the image by alias is not a reason to rebuild it.
+    if (
+      d.changed.includes("image") &&
+      typeof olds.image === "string" &&
+      FINGERPRINT.test(olds.image) &&
+      !containsUnknown(news.image)
+    ) {
+      const changed = d.changed.filter((k) => k !== "image");
+      const replaces = (d.replaces ?? []).filter((k) => k !== "image");
+      return {
+        ...d,
+        changed,
+        replaces,
+        changes: changed.length > 0,
+        deleteBeforeReplace: replaces.length > 0 && d.deleteBeforeReplace,
+      };
+    }
+    return d;
+  }
+
+  private opts(i: PropertyMap, extra: RequestOptions = {}): RequestOptions {
+    return { object: `instance "${str(i.name)}"`, project: str(i.project), ...extra };
+  }
+
+  private path(i: PropertyMap): string {
+    return `/1.0/instances/${enc(String(i.name))}`;
+  }
+
+  private async setState(
+    ctx: HandlerContext,
+    i: PropertyMap,
+    action: "start" | "stop",
+    force = false,
+  ): Promise<void> {
+    await ctx.client.mutate("PUT", `${this.path(i)}/state`, {
+      ...this.opts(i),
+      body: { action, timeout: force ? -1 : 30, force },
+    });
+  }
+
+  private async stop(ctx: HandlerContext, i: PropertyMap): Promise<void> {
+    try {
+      await this.setState(ctx, i, "stop");
+    } catch (e) {
+      // A clean shutdown that does not finish in time falls back to a forced stop.
+      if (!(e instanceof IncusError) || e.kind !== "operation-failed") throw e;
+      await this.setState(ctx, i, "stop", true);
+    }
+  }
+
+  private async getFull(
+    ctx: HandlerContext,
+    i: PropertyMap,
+  ): Promise<{ value: LiveInstance; etag?: string }> {
+    return ctx.client.get<LiveInstance>(this.path(i), this.opts(i, { query: { recursion: "1" } }));
+  }
+
+  private fromLive(
+    live: LiveInstance,
+    state: PropertyMap,
+    importing: boolean,
+    image: string,
+  ): PropertyMap {
+    return compact({
+      name: live.name,
+      image,
+      type: live.type,
+      description: live.description ?? "",
+      ephemeral: live.ephemeral === true,
+      profiles: [...(live.profiles ?? [])],
+      config: managedView(
+        live.config ?? {},
+        importing ? undefined : asStringMap(state.config),
+        isInternalKey,
+      ),
+      devices: devicesValue(devicesFromApi(live.devices)),
+      running: live.status === "Running",
+      targetNode: str(state.targetNode),
+      files: state.files,
+      project: str(state.project),
+      status: live.status,
+      location: live.location ?? "",
+      ipv4Address: firstAddress(live, "inet"),
+      ipv6Address: firstAddress(live, "inet6"),
+      macAddress: live.config?.["volatile.eth0.hwaddr"] ?? live.state?.network?.eth0?.hwaddr ?? "",
+    });
+  }
+
+  async create(
+    ctx: HandlerContext,
+    inputs: PropertyMap,
+  ): Promise<{ id: string; outs: PropertyMap }> {
+    const name = String(inputs.name);
+    const files = filesFromInputs(inputs.files);
+    const running = inputs.running !== false;
+    const body: Json = {
+      name,
+      type: inputs.type ?? "container",
+      description: str(inputs.description) ?? "",
+      ephemeral: inputs.ephemeral === true,
+      config: asStringMap(inputs.config),
+      devices: devicesToApi(devicesFromInputs(inputs.devices)),
+      source: imageSource(String(inputs.image), ctx.cliConfig, ctx.client.remote, name),
+      // Files must be in place before first boot (cloud-init, service configs), so the
+      // instance is only started in the same request when there are none.
+      start: running && files.length === 0,
+    };
+    if (Array.isArray(inputs.profiles)) body.profiles = inputs.profiles;
+    await ctx.client.mutate("POST", "/1.0/instances", {
+      ...this.opts(inputs, { target: str(inputs.targetNode) }),
+      body,
+    });
+    try {
+      if (files.length > 0) {
+        await pushFiles(ctx.client, name, files, this.opts(inputs));
+        if (running) await this.setState(ctx, inputs, "start");
+      }
+      const live = await this.getFull(ctx, inputs);
+      return { id: name, outs: this.fromLive(live.value, inputs, false, String(inputs.image)) };
+    } catch (e) {
+      // The instance exists: report it with the failure so Pulumi records (and can delete) it.
+      throw Object.assign(
+        new Error(`Instance "${name}" was created but not completed: ${(e as Error).message}`),
+        {
+          id: name,
+          properties: { ...inputs, running: false },
+          reasons: [(e as Error).message],
+        },
+      );
+    }
+  }
+
+  async read(
+    ctx: HandlerContext,
+    id: string,
+    props: PropertyMap,
+  ): Promise<ReadResultProps | undefined> {
+    const importing = Object.keys(props).length === 0;
+    const state = { ...props, name: id };
+    const live = await readOrGone(() => this.getFull(ctx, state));
+    if (!live) return undefined;
+    let image = str(props.image) ?? "";
+    if (importing) {
+      // Import: name the image by a local alias of the fingerprint it was built from, if any.
+      const fp = live.value.config?.["volatile.base_image"] ?? "";
+      image = fp;
+      if (fp) {
+        const img = await readOrGone(() =>
+          ctx.client.get<{ aliases?: { name: string }[] }>(
+            `/1.0/images/${enc(fp)}`,
+            this.opts(state),
+          ),
+        );
+        image = img?.value.aliases?.[0]?.name ?? fp;
+      }
+    }
+    const out = this.fromLive(live.value, state, importing, image);
+    const inputs: PropertyMap = {};
+    for (const k of Object.keys(this.spec.props)) if (out[k] !== undefined) inputs[k] = out[k];
+    return { id, props: out, inputs };
+  }
+
+  async update(
+    ctx: HandlerContext,
+    _id: string,
+    olds: PropertyMap,
+    news: PropertyMap,
+  ): Promise<PropertyMap> {
+    const d = this.diff(olds, news);
+    const live = await this.getFull(ctx, news);
+    let current = live.value;
+    const configChanged = ["description", "ephemeral", "profiles", "config", "devices"].some((k) =>
+      d.changed.includes(k),
+    );
+    if (configChanged) {
+      const body: Json = {
+        architecture: current.architecture,
+        description: str(news.description) ?? current.description,
+        ephemeral: news.ephemeral === true,
+        profiles: Array.isArray(news.profiles) ? news.profiles : current.profiles,
+        config: mergeConfig(
+          current.config ?? {},
+          asStringMap(olds.config),
+          asStringMap(news.config),
+        ),
+        devices: devicesToApi(devicesFromInputs(news.devices)),
+        stateful: current.stateful,
+      };
+      await ctx.client.mutate("PUT", this.path(news), {
+        ...this.opts(news),
+        body,
+        etag: live.etag,
+      });
+      current = { ...current, ...body } as LiveInstance;
+    }
+    if (d.changed.includes("files") && !deepEqual(olds.files, news.files)) {
+      await pushFiles(ctx.client, String(news.name), filesFromInputs(news.files), this.opts(news));
+    }
+    const wantRunning = news.running !== false;
+    const isRunning = current.status === "Running";
+    if (wantRunning !== isRunning) {
+      if (wantRunning) await this.setState(ctx, news, "start");
+      else await this.stop(ctx, news);
+      // Addresses and status change with the power state: read them once more.
+      current = (await this.getFull(ctx, news)).value;
+    }
+    return this.fromLive(current, news, false, String(news.image));
+  }
+
+  async delete(ctx: HandlerContext, id: string, props: PropertyMap): Promise<void> {
+    const state = { ...props, name: id };
+    const del = (): Promise<unknown> =>
+      ctx.client.mutate("DELETE", this.path(state), this.opts(state));
+    const forceStop = async (): Promise<void> => {
+      try {
+        await this.setState(ctx, state, "stop", true);
+      } catch (e) {
+        if (!(e instanceof IncusError) || !/already stopped|not running/i.test(e.incusMessage))
+          throw e;
+      }
+    };
+    try {
+      if (props.running !== false) await forceStop();
+      await del();
+    } catch (e) {
+      if (!(e instanceof IncusError)) throw e;
+      if (e.kind === "not-found") return;
+      // State said stopped but it was started behind Pulumi's back.
+      if (/running/i.test(e.incusMessage)) {
+        await forceStop();
+        await del();
+        return;
+      }
+      throw e;
+    }
+  }
+}

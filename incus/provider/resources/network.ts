@@ -1,0 +1,110 @@
+import type { CheckFailure } from "@pulumi/pulumi/provider";
+import { type ReadResultProps, enc, str } from "../handler";
+import { asStringMap, isInternalKey, managedView, mergeConfig, type StringMap } from "../diff";
+import { NETWORK_NAME, type ResourceSpec } from "../schema";
+import { validateConfig } from "../validators";
+import type { PropertyMap } from "../values";
+import { type Json, RestHandler } from "./rest";
+
+export interface LiveNetwork extends Json {
+  name: string;
+  type: string;
+  description: string;
+  managed: boolean;
+  config: StringMap;
+}
+
+export const NETWORK_TYPES = ["bridge", "physical", "ovn", "macvlan", "sriov"] as const;
+
+export const networkSpec: ResourceSpec = {
+  token: "incus:index:Network",
+  label: "Network",
+  identity: ["name", "project", "target"],
+  props: {
+    name: { kind: "string", required: true, pattern: NETWORK_NAME, replaceOnChange: true },
+    type: { kind: "string", enum: NETWORK_TYPES, default: "bridge", replaceOnChange: true },
+    description: { kind: "string", computedWhenOmitted: true },
+    config: { kind: "stringMap", default: {} },
+    project: { kind: "string", replaceOnChange: true },
+    target: { kind: "string", replaceOnChange: true },
+  },
+  validate: (i) => {
+    const failures: CheckFailure[] = validateConfig(i.config, "config");
+    const config = asStringMap(i.config);
+    if ((i.type === "physical" || i.type === "macvlan" || i.type === "sriov") && !config.parent) {
+      failures.push({
+        property: "config",
+        reason: `a ${i.type} network needs config.parent (the host interface to use)`,
+      });
+    }
+    if (i.type === "ovn" && !config.network) {
+      failures.push({
+        property: "config",
+        reason: "an ovn network needs config.network (its uplink network)",
+      });
+    }
+    return failures;
+  },
+};
+
+/**
+ * `/1.0/networks/<name>`: type changes replace, config and description update in place.
+ * Keys the host or Incus set (a physical network's settings, a bridge's generated addresses)
+ * are never removed unless this resource set them before.
+ */
+export class NetworkHandler extends RestHandler<LiveNetwork> {
+  readonly spec = networkSpec;
+  protected computedKeys = ["managed"];
+
+  protected describe(i: PropertyMap): string {
+    return `network "${str(i.name)}"`;
+  }
+  protected collectionPath(): string {
+    return "/1.0/networks";
+  }
+  protected objectPath(i: PropertyMap): string {
+    return `/1.0/networks/${enc(String(i.name))}`;
+  }
+  protected idOf(i: PropertyMap): string {
+    return String(i.name);
+  }
+  protected identityFromId(id: string): PropertyMap {
+    return { name: id };
+  }
+  protected stateAfterCreate(i: PropertyMap): PropertyMap {
+    return { description: "", ...i, managed: true };
+  }
+  protected createBody(i: PropertyMap): Json {
+    return {
+      name: i.name,
+      type: i.type,
+      description: str(i.description) ?? "",
+      config: asStringMap(i.config),
+    };
+  }
+  protected putBody(live: LiveNetwork, olds: PropertyMap, news: PropertyMap): Json {
+    return {
+      description: str(news.description) ?? live.description,
+      config: mergeConfig(live.config ?? {}, asStringMap(olds.config), asStringMap(news.config)),
+    };
+  }
+  protected fromLive(
+    live: LiveNetwork,
+    state: PropertyMap,
+    importing: boolean,
+  ): ReadResultProps["props"] {
+    return {
+      name: live.name ?? state.name,
+      type: live.type,
+      description: live.description ?? "",
+      config: managedView(
+        live.config ?? {},
+        importing ? undefined : asStringMap(state.config),
+        isInternalKey,
+      ),
+      managed: live.managed,
+      project: str(state.project),
+      target: str(state.target),
+    };
+  }
+}

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Test harness for the Incus provider: a real incusd on this machine.
+#
+#   scripts/incus-test-daemon.sh up      install (if needed), start, prepare pool + image
+#   scripts/incus-test-daemon.sh down    stop the daemon started here
+#   scripts/incus-test-daemon.sh status  exit 0 when the daemon answers
+#
+# Every step is idempotent: `up` on a machine that already has a running, prepared daemon
+# only checks. It exits non-zero when anything fails, so CI never runs the provider tests
+# against a missing daemon (the tests also fail on their own when the socket is absent).
+#
+# PID 1 is not systemd on the test machines, so incusd is started by hand.
+# `incus admin init --minimal` cannot pick a bridge subnet here, so only the `default`
+# dir pool is created; networks are created by the tests themselves (ipv4.nat=false).
+set -euo pipefail
+
+STATE_DIR="${ATLAS_INCUS_STATE_DIR:-/tmp/atlas-incus-test}"
+LOG_FILE="$STATE_DIR/incusd.log"
+PID_FILE="$STATE_DIR/incusd.pid"
+IMAGE_ALIAS="${ATLAS_INCUS_TEST_IMAGE:-atlas-test}"
+INCUSD=/usr/libexec/incus/incusd
+SOCKET="${INCUS_SOCKET:-/var/lib/incus/unix.socket}"
+
+log() { printf '[incus-test-daemon] %s\n' "$*" >&2; }
+die() {
+  log "ERROR: $*"
+  exit 1
+}
+
+need_root() {
+  [ "$(id -u)" = 0 ] || die "must run as root (installs packages and starts incusd)"
+}
+
+install_packages() {
+  if [ -x "$INCUSD" ] && command -v incus >/dev/null && [ -x /bin/busybox ]; then
+    return 0
+  fi
+  need_root
+  local src=/etc/apt/sources.list.d/bookworm-backports.sources
+  if [ ! -f "$src" ]; then
+    log "adding $src"
+    cat >"$src" <<'EOF'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+  fi
+  log "installing incus and busybox-static from bookworm-backports"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q -t bookworm-backports incus
+  apt-get install -y -q busybox-static
+  [ -x "$INCUSD" ] || die "$INCUSD missing after installing incus"
+}
+
+daemon_answers() {
+  [ -S "$SOCKET" ] && timeout 10 incus query /1.0 >/dev/null 2>&1
+}
+
+incusd_pid() {
+  # Only a pid whose command line is incusd counts: a stale pid file may name a reused pid.
+  if [ -f "$PID_FILE" ]; then
+    local pid
+    pid="$(cat "$PID_FILE")"
+    if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q incusd; then
+      echo "$pid"
+      return 0
+    fi
+  fi
+  return 1
+}
+
+start_daemon() {
+  if daemon_answers; then
+    log "incusd already running"
+    return 0
+  fi
+  need_root
+  mkdir -p "$STATE_DIR"
+  log "starting incusd (log: $LOG_FILE)"
+  # setsid: the daemon must outlive this script and the shell that ran it.
+  setsid "$INCUSD" --group root --logfile "$LOG_FILE" </dev/null >>"$STATE_DIR/incusd.out" 2>&1 &
+  echo $! >"$PID_FILE"
+  if ! incus admin waitready --timeout 60; then
+    tail -n 50 "$LOG_FILE" "$STATE_DIR/incusd.out" >&2 || true
+    die "incusd did not become ready within 60s"
+  fi
+  daemon_answers || die "incusd started but does not answer on $SOCKET"
+}
+
+ensure_pool() {
+  if incus storage show default >/dev/null 2>&1; then
+    return 0
+  fi
+  log "creating storage pool default (dir)"
+  incus storage create default dir
+}
+
+build_image() {
+  if incus image alias list --format csv 2>/dev/null | cut -d, -f1 | grep -qx "$IMAGE_ALIAS"; then
+    return 0
+  fi
+  log "building busybox test image $IMAGE_ALIAS"
+  local work
+  work="$(mktemp -d)"
+  # shellcheck disable=SC2064
+  trap "rm -rf '$work'" RETURN
+  local rootfs="$work/rootfs"
+  mkdir -p "$rootfs"/{bin,sbin,etc,dev,proc,sys,tmp,root,run,var/log,usr/bin,usr/sbin}
+  cp /bin/busybox "$rootfs/bin/busybox"
+  # Applet links so that `incus exec` and init scripts find sh, cat, ls, ...
+  local applet
+  for applet in $(/bin/busybox --list); do
+    [ -e "$rootfs/bin/$applet" ] || ln -s busybox "$rootfs/bin/$applet"
+  done
+  ln -sf ../bin/busybox "$rootfs/sbin/init"
+  cat >"$rootfs/etc/inittab" <<'EOF'
+::sysinit:/bin/mount -t tmpfs tmpfs /tmp
+::sysinit:/bin/mount -t tmpfs tmpfs /run
+::respawn:/bin/sleep 3600
+::ctrlaltdel:/bin/poweroff
+::shutdown:/bin/true
+EOF
+  printf 'root:x:0:0:root:/root:/bin/sh\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\n' >"$rootfs/etc/group"
+  cat >"$work/metadata.yaml" <<EOF
+architecture: $(uname -m)
+creation_date: $(date +%s)
+properties:
+  description: Atlas provider test image (busybox)
+  os: busybox
+  release: static
+EOF
+  tar -C "$work" -cJf "$work/meta.tar.xz" metadata.yaml
+  tar -C "$rootfs" --numeric-owner -cJf "$work/rootfs.tar.xz" .
+  incus image import "$work/meta.tar.xz" "$work/rootfs.tar.xz" --alias "$IMAGE_ALIAS"
+}
+
+cmd_up() {
+  install_packages
+  start_daemon
+  ensure_pool
+  build_image
+  log "ready: pool default, image $IMAGE_ALIAS"
+}
+
+cmd_down() {
+  local pid
+  if pid="$(incusd_pid)"; then
+    log "stopping incusd (pid $pid)"
+    # `incus admin shutdown` stops instances cleanly; the kill is the fallback.
+    timeout 60 incus admin shutdown >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
+    local i
+    for i in $(seq 1 30); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 1
+    done
+    rm -f "$PID_FILE"
+  elif daemon_answers; then
+    log "incusd runs but was not started by this script; stopping it with incus admin shutdown"
+    timeout 60 incus admin shutdown >/dev/null 2>&1 || true
+  else
+    log "incusd not running"
+  fi
+}
+
+cmd_status() {
+  if daemon_answers; then
+    log "incusd answers on $SOCKET"
+    return 0
+  fi
+  log "incusd not running"
+  return 1
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  *)
+    echo "usage: $0 up|down|status" >&2
+    exit 2
+    ;;
+esac
