@@ -73,6 +73,10 @@ export class OperationError extends IncusError {}
 
 /** Builds the most specific error class for an HTTP status. */
 export function errorFor(details: Omit<IncusErrorDetails, "kind">): IncusError {
+  // Incus reports some duplicates as a database error (500) rather than 409.
+  if (/already exists/i.test(details.incusMessage)) {
+    return new ConflictError({ ...details, kind: "conflict" });
+  }
   switch (details.status) {
     case 404:
       return new NotFoundError({ ...details, kind: "not-found" });
