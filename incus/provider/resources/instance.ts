@@ -397,10 +397,21 @@ export class InstanceHandler extends BaseHandler {
       start: running && files.length === 0,
     };
     if (Array.isArray(inputs.profiles)) body.profiles = inputs.profiles;
-    await ctx.client.mutate("POST", "/1.0/instances", {
-      ...this.opts(inputs, { target: str(inputs.targetNode) }),
-      body,
-    });
+    try {
+      await ctx.client.mutate("POST", "/1.0/instances", {
+        ...this.opts(inputs, { target: str(inputs.targetNode) }),
+        body,
+      });
+    } catch (e) {
+      if (!(e instanceof IncusError)) throw e;
+      // Incus words an unknown local alias as "Image not provided": say which image it was.
+      const server = (body.source as Json).server;
+      const where =
+        typeof server === "string" ? `from ${server}` : `on remote "${ctx.client.remote}"`;
+      throw new Error(
+        `Instance "${name}": creating it from image "${String(inputs.image)}" (${where}) failed: ${e.message}`,
+      );
+    }
     try {
       if (files.length > 0) {
         await pushFiles(ctx.client, name, files, this.opts(inputs));
