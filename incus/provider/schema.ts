@@ -229,7 +229,9 @@ export function checkInputs(
     for (const r of reasons) fail(key, r);
     inputs[key] = v;
   }
-  if (failures.length === 0 && spec.validate) {
+  // Cross-property rules need every value; with unknowns they run again at apply time.
+  const anyUnknown = Object.values(inputs).some((v) => v !== undefined && containsUnknown(v));
+  if (failures.length === 0 && spec.validate && !anyUnknown) {
     for (const f of spec.validate(inputs)) {
       failures.push({ property: f.property, reason: `${prefix}: ${f.property}: ${f.reason}` });
     }

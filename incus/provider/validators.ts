@@ -3,7 +3,7 @@
  * (or, for snapshot schedules, silently at the first missed snapshot).
  */
 import type { CheckFailure } from "@pulumi/pulumi/provider";
-import { isObject, type PropertyValue } from "./values";
+import { isObject, type PropertyValue, UNKNOWN } from "./values";
 
 const SCHEDULE_ALIASES = [
   "@hourly",
@@ -44,7 +44,8 @@ export function validateConfig(config: PropertyValue, property: string): CheckFa
     });
   };
   for (const [key, raw] of Object.entries(config)) {
-    if (typeof raw !== "string") continue;
+    // Unknown until apply (preview): checked again once known.
+    if (typeof raw !== "string" || raw === UNKNOWN) continue;
     const v = raw.trim();
     if (key.endsWith("snapshots.schedule") && !isValidSchedule(v)) {
       fail(

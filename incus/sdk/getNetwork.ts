@@ -28,5 +28,9 @@ export function getNetworkOutput(
   args: pulumi.Input<GetNetworkArgs>,
   opts?: pulumi.InvokeOutputOptions,
 ): pulumi.Output<GetNetworkResult> {
-  return pulumi.runtime.invokeOutput(getNetworkToken, { args }, opts) as pulumi.Output<GetNetworkResult>;
+  return pulumi.runtime.invokeOutput(
+    getNetworkToken,
+    { args },
+    opts,
+  ) as pulumi.Output<GetNetworkResult>;
 }
