@@ -28,9 +28,11 @@ export function getNetworkOutput(
   args: pulumi.Input<GetNetworkArgs>,
   opts?: pulumi.InvokeOutputOptions,
 ): pulumi.Output<GetNetworkResult> {
+  // The invoke takes the arguments themselves (name, project, target), not `{ args }`.
+  const a = pulumi.output(args);
   return pulumi.runtime.invokeOutput(
     getNetworkToken,
-    { args },
+    { name: a.name, project: a.project, target: a.target },
     opts,
   ) as pulumi.Output<GetNetworkResult>;
 }

@@ -112,13 +112,19 @@ describe("pulumi-resource-incus over gRPC", () => {
     check.setUrn(URN);
     check.setOlds(Struct.fromJavaScript({}));
     check.setNews(Struct.fromJavaScript({ name: profile, config: { "user.token": secretValue } }));
-    const checked = await call(c.check.bind(c), check);
+    const checked = await call<provproto.CheckRequest, provproto.CheckResponse>(
+      c.check.bind(c),
+      check,
+    );
     expect(checked.getFailuresList()).toEqual([]);
 
     const create = new provproto.CreateRequest();
     create.setUrn(URN);
     create.setProperties(checked.getInputs());
-    const created = await call(c.create.bind(c), create);
+    const created = await call<provproto.CreateRequest, provproto.CreateResponse>(
+      c.create.bind(c),
+      create,
+    );
     expect(created.getId()).toBe(profile);
     const outs = created.getProperties()!.toJavaScript() as { config: Record<string, unknown> };
     expect(outs.config["user.token"]).toEqual(secretValue);
@@ -128,7 +134,7 @@ describe("pulumi-resource-incus over gRPC", () => {
     read.setId(profile);
     read.setUrn(URN);
     read.setProperties(created.getProperties());
-    const back = await call(c.read.bind(c), read);
+    const back = await call<provproto.ReadRequest, provproto.ReadResponse>(c.read.bind(c), read);
     expect(back.getId()).toBe(profile);
 
     const del = new provproto.DeleteRequest();

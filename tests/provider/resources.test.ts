@@ -54,8 +54,9 @@ async function read(type: string, id: string, props: PropertyMap = {}) {
 async function change(type: string, id: string, olds: PropertyMap, news: PropertyMap) {
   const inputs = await checked(type, "u", news, olds);
   const d = await p.diff(id, urn(type, "u"), olds, inputs);
-  const outs = d.replaces?.length
-    ? undefined
+  // A replacing change is not applied by update (the engine would delete and create).
+  const outs: PropertyMap = d.replaces?.length
+    ? {}
     : ((await p.update(id, urn(type, "u"), olds, inputs)).outs as PropertyMap);
   return { diff: d, outs, inputs };
 }
