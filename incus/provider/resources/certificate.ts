@@ -80,7 +80,7 @@ export class CertificateHandler extends RestHandler<LiveCertificate> {
     return undefined;
   }
   protected describe(i: PropertyMap): string {
-    return `certificate "${str(i.name)}"${typeof i.fingerprint === "string" ? ` (${i.fingerprint.slice(0, 12)})` : ""}`;
+    return `certificate "${str(i.name) ?? "(import)"}"${typeof i.fingerprint === "string" ? ` (${i.fingerprint.slice(0, 12)})` : ""}`;
   }
   protected collectionPath(): string {
     return "/1.0/certificates";
