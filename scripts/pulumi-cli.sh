@@ -14,6 +14,10 @@
 # See tools/README.md for what works with the result.
 set -euo pipefail
 
+# Everything runs inside main() so that bash parses the whole file before running
+# it (editing or `git checkout` of this file during a long build is then harmless).
+main() {
+
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$REPO/tools"
 OUT="${ATLAS_TOOLS_BIN:-$REPO/.tools/bin}"
@@ -73,6 +77,7 @@ STAMP="$(stamp_inputs | sha256sum | cut -d' ' -f1)"
 
 if [[ -x "$OUT/pulumi" && -x "$OUT/pulumi-language-nodejs" && -x "$OUT/pulumi-resource-pulumi-nodejs" &&
   "$(cat "$OUT/.stamp" 2>/dev/null || true)" == "$STAMP" ]]; then
+  write_shims "$OUT" # cheap; picks up edits of this script
   log "cached pulumi $PULUMI_VERSION in $OUT"
   echo "$OUT"
   exit 0
@@ -126,3 +131,6 @@ write_shims "$OUT"
 stamp_inputs | sha256sum | cut -d' ' -f1 >"$OUT/.stamp"
 log "built in $((SECONDS - start))s: $("$OUT/pulumi" version)"
 echo "$OUT"
+}
+
+main "$@"
