@@ -1,0 +1,100 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { OvnSettings, ServiceSettings } from "../config";
+import type * as incus from "../incus/sdk";
+import { cloudInitUserData } from "./shared/cloudInit";
+import { renderTemplate } from "./shared/render";
+import { buildServiceAnatomy } from "./shared/serviceAnatomy";
+
+/** OVN's well-known database ports. */
+export const ovnDatabasePorts = { northbound: 6641, southbound: 6642 } as const;
+
+export interface OvnCentralArgs {
+  settings: ServiceSettings;
+  ovn: OvnSettings;
+  storagePool: string;
+  /** container-base (the NIC comes from `network`). */
+  baseProfiles: pulumi.Input<string>[];
+  /**
+   * Network of the container. The reference runs it on the cluster's default bridge
+   * (`incusbr0`), outside the OVN networks it serves.
+   */
+  network?: string;
+  /** Cluster member hosting the container (the proxy devices listen on its address). */
+  targetNode?: string;
+  instanceName?: string;
+  profileName?: string;
+}
+
+const dataDir = "/var/lib/ovn";
+
+/**
+ * OVN central as a container (the reference's `ovn-central01`): northbound and southbound
+ * databases, published on the host's LAN address through proxy devices so IncusOS nodes
+ * can join as chassis (`tcp:<listen address>:6642`).
+ */
+export class OvnCentral extends pulumi.ComponentResource {
+  /** `tcp:<listen address>:6641`, for `network.ovn.northbound_connection`. */
+  public readonly northboundConnection: string;
+  /** `tcp:<listen address>:6642`, for each chassis' `database`. */
+  public readonly southboundConnection: string;
+  public readonly ipv4Address: pulumi.Output<string>;
+
+  constructor(name: string, args: OvnCentralArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("atlas:components:OvnCentral", name, {}, opts);
+    const listen = args.ovn.centralListenAddress;
+    const databaseProxy = (db: keyof typeof ovnDatabasePorts): incus.Device => ({
+      name: `ovn-${db}-proxy`,
+      type: "proxy",
+      properties: {
+        listen: `tcp:${listen}:${ovnDatabasePorts[db]}`,
+        connect: `tcp:127.0.0.1:${ovnDatabasePorts[db]}`,
+      },
+    });
+
+    const startScript = renderTemplate("ovn-central.start.mustache", {
+      dataDir,
+      listenAddress: listen,
+      northboundPort: ovnDatabasePorts.northbound,
+      southboundPort: ovnDatabasePorts.southbound,
+    });
+    const anatomy = buildServiceAnatomy(this, {
+      instanceName: args.instanceName ?? "ovn-central01",
+      profileName: args.profileName ?? "ovn-central",
+      settings: args.settings,
+      storagePool: args.storagePool,
+      baseProfiles: args.baseProfiles,
+      dataPath: dataDir,
+      targetNode: args.targetNode,
+      devices: [
+        {
+          name: "eth0",
+          type: "nic",
+          properties: { name: "eth0", network: args.network ?? "incusbr0" },
+        },
+        databaseProxy("northbound"),
+        databaseProxy("southbound"),
+      ],
+      userData: cloudInitUserData({
+        package_update: true,
+        packages: [`ovn~${args.settings.version}`],
+        write_files: [
+          { path: "/etc/local.d/ovn-central.start", content: startScript, permissions: "0755" },
+        ],
+        runcmd: [
+          ["install", "-d", dataDir],
+          ["rc-update", "add", "local", "default"],
+          ["rc-service", "local", "start"],
+        ],
+      }),
+    });
+
+    this.northboundConnection = `tcp:${listen}:${ovnDatabasePorts.northbound}`;
+    this.southboundConnection = `tcp:${listen}:${ovnDatabasePorts.southbound}`;
+    this.ipv4Address = anatomy.ipv4Address;
+    this.registerOutputs({
+      northboundConnection: this.northboundConnection,
+      southboundConnection: this.southboundConnection,
+      ipv4Address: this.ipv4Address,
+    });
+  }
+}
