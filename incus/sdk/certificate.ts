@@ -15,14 +15,14 @@ export interface CertificateArgs {
 export class Certificate extends pulumi.CustomResource {
   public static readonly __pulumiType = "incus:index:Certificate";
 
-  public readonly name!: pulumi.Output<string>;
-  public readonly certificate!: pulumi.Output<string>;
-  public readonly type!: pulumi.Output<string>;
-  public readonly description!: pulumi.Output<string>;
-  public readonly restricted!: pulumi.Output<boolean>;
-  public readonly projects!: pulumi.Output<string[]>;
+  declare public readonly name: pulumi.Output<string>;
+  declare public readonly certificate: pulumi.Output<string>;
+  declare public readonly type: pulumi.Output<string>;
+  declare public readonly description: pulumi.Output<string>;
+  declare public readonly restricted: pulumi.Output<boolean>;
+  declare public readonly projects: pulumi.Output<string[]>;
   /** SHA-256 fingerprint Incus computed for the certificate. */
-  public readonly fingerprint!: pulumi.Output<string>;
+  declare public readonly fingerprint: pulumi.Output<string>;
 
   constructor(name: string, args: CertificateArgs, opts?: pulumi.CustomResourceOptions) {
     super(Certificate.__pulumiType, name, { ...args, fingerprint: undefined }, opts);

@@ -30,26 +30,26 @@ export interface InstanceArgs {
 export class Instance extends pulumi.CustomResource {
   public static readonly __pulumiType = "incus:index:Instance";
 
-  public readonly name!: pulumi.Output<string>;
-  public readonly image!: pulumi.Output<string>;
-  public readonly type!: pulumi.Output<string>;
-  public readonly description!: pulumi.Output<string>;
-  public readonly ephemeral!: pulumi.Output<boolean>;
-  public readonly profiles!: pulumi.Output<string[]>;
-  public readonly config!: pulumi.Output<Record<string, string>>;
-  public readonly devices!: pulumi.Output<Device[]>;
-  public readonly running!: pulumi.Output<boolean>;
-  public readonly targetNode!: pulumi.Output<string | undefined>;
-  public readonly files!: pulumi.Output<InstanceFile[] | undefined>;
-  public readonly project!: pulumi.Output<string | undefined>;
+  declare public readonly name: pulumi.Output<string>;
+  declare public readonly image: pulumi.Output<string>;
+  declare public readonly type: pulumi.Output<string>;
+  declare public readonly description: pulumi.Output<string>;
+  declare public readonly ephemeral: pulumi.Output<boolean>;
+  declare public readonly profiles: pulumi.Output<string[]>;
+  declare public readonly config: pulumi.Output<Record<string, string>>;
+  declare public readonly devices: pulumi.Output<Device[]>;
+  declare public readonly running: pulumi.Output<boolean>;
+  declare public readonly targetNode: pulumi.Output<string | undefined>;
+  declare public readonly files: pulumi.Output<InstanceFile[] | undefined>;
+  declare public readonly project: pulumi.Output<string | undefined>;
   /** Status reported by Incus (Running, Stopped, ...). */
-  public readonly status!: pulumi.Output<string>;
+  declare public readonly status: pulumi.Output<string>;
   /** Cluster member the instance runs on. */
-  public readonly location!: pulumi.Output<string>;
+  declare public readonly location: pulumi.Output<string>;
   /** First global IPv4 address of eth0, when the instance is running and has one. */
-  public readonly ipv4Address!: pulumi.Output<string>;
-  public readonly ipv6Address!: pulumi.Output<string>;
-  public readonly macAddress!: pulumi.Output<string>;
+  declare public readonly ipv4Address: pulumi.Output<string>;
+  declare public readonly ipv6Address: pulumi.Output<string>;
+  declare public readonly macAddress: pulumi.Output<string>;
 
   constructor(name: string, args: InstanceArgs, opts?: pulumi.CustomResourceOptions) {
     super(

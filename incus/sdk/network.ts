@@ -15,14 +15,14 @@ export interface NetworkArgs {
 export class Network extends pulumi.CustomResource {
   public static readonly __pulumiType = "incus:index:Network";
 
-  public readonly name!: pulumi.Output<string>;
-  public readonly type!: pulumi.Output<string>;
-  public readonly description!: pulumi.Output<string>;
-  public readonly config!: pulumi.Output<Record<string, string>>;
-  public readonly project!: pulumi.Output<string | undefined>;
-  public readonly target!: pulumi.Output<string | undefined>;
+  declare public readonly name: pulumi.Output<string>;
+  declare public readonly type: pulumi.Output<string>;
+  declare public readonly description: pulumi.Output<string>;
+  declare public readonly config: pulumi.Output<Record<string, string>>;
+  declare public readonly project: pulumi.Output<string | undefined>;
+  declare public readonly target: pulumi.Output<string | undefined>;
   /** Whether Incus manages the network (false for host interfaces). */
-  public readonly managed!: pulumi.Output<boolean>;
+  declare public readonly managed: pulumi.Output<boolean>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.CustomResourceOptions) {
     super(Network.__pulumiType, name, { ...args, managed: undefined }, opts);

@@ -14,12 +14,12 @@ export interface NetworkAclArgs {
 export class NetworkAcl extends pulumi.CustomResource {
   public static readonly __pulumiType = "incus:index:NetworkAcl";
 
-  public readonly name!: pulumi.Output<string>;
-  public readonly description!: pulumi.Output<string>;
-  public readonly config!: pulumi.Output<Record<string, string>>;
-  public readonly egress!: pulumi.Output<NetworkAclRule[]>;
-  public readonly ingress!: pulumi.Output<NetworkAclRule[]>;
-  public readonly project!: pulumi.Output<string | undefined>;
+  declare public readonly name: pulumi.Output<string>;
+  declare public readonly description: pulumi.Output<string>;
+  declare public readonly config: pulumi.Output<Record<string, string>>;
+  declare public readonly egress: pulumi.Output<NetworkAclRule[]>;
+  declare public readonly ingress: pulumi.Output<NetworkAclRule[]>;
+  declare public readonly project: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: NetworkAclArgs, opts?: pulumi.CustomResourceOptions) {
     super(NetworkAcl.__pulumiType, name, { ...args }, opts);

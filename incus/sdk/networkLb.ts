@@ -17,13 +17,13 @@ export interface NetworkLbArgs {
 export class NetworkLb extends pulumi.CustomResource {
   public static readonly __pulumiType = "incus:index:NetworkLb";
 
-  public readonly network!: pulumi.Output<string>;
-  public readonly listenAddress!: pulumi.Output<string>;
-  public readonly description!: pulumi.Output<string>;
-  public readonly config!: pulumi.Output<Record<string, string>>;
-  public readonly backends!: pulumi.Output<NetworkLbBackend[]>;
-  public readonly ports!: pulumi.Output<NetworkLbPort[]>;
-  public readonly project!: pulumi.Output<string | undefined>;
+  declare public readonly network: pulumi.Output<string>;
+  declare public readonly listenAddress: pulumi.Output<string>;
+  declare public readonly description: pulumi.Output<string>;
+  declare public readonly config: pulumi.Output<Record<string, string>>;
+  declare public readonly backends: pulumi.Output<NetworkLbBackend[]>;
+  declare public readonly ports: pulumi.Output<NetworkLbPort[]>;
+  declare public readonly project: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: NetworkLbArgs, opts?: pulumi.CustomResourceOptions) {
     super(NetworkLb.__pulumiType, name, { ...args }, opts);

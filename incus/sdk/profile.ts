@@ -13,11 +13,11 @@ export interface ProfileArgs {
 export class Profile extends pulumi.CustomResource {
   public static readonly __pulumiType = "incus:index:Profile";
 
-  public readonly name!: pulumi.Output<string>;
-  public readonly description!: pulumi.Output<string>;
-  public readonly config!: pulumi.Output<Record<string, string>>;
-  public readonly devices!: pulumi.Output<Device[]>;
-  public readonly project!: pulumi.Output<string | undefined>;
+  declare public readonly name: pulumi.Output<string>;
+  declare public readonly description: pulumi.Output<string>;
+  declare public readonly config: pulumi.Output<Record<string, string>>;
+  declare public readonly devices: pulumi.Output<Device[]>;
+  declare public readonly project: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ProfileArgs, opts?: pulumi.CustomResourceOptions) {
     super(Profile.__pulumiType, name, { ...args }, opts);

@@ -16,8 +16,8 @@ export interface ProviderArgs {
 export class Provider extends pulumi.ProviderResource {
   public static readonly __pulumiType = "incus";
 
-  public readonly remote!: pulumi.Output<string | undefined>;
-  public readonly project!: pulumi.Output<string | undefined>;
+  declare public readonly remote: pulumi.Output<string | undefined>;
+  declare public readonly project: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ProviderArgs = {}, opts?: pulumi.ResourceOptions) {
     super(

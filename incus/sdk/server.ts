@@ -15,8 +15,8 @@ export interface ServerArgs {
 export class Server extends pulumi.CustomResource {
   public static readonly __pulumiType = "incus:index:Server";
 
-  public readonly config!: pulumi.Output<Record<string, string>>;
-  public readonly target!: pulumi.Output<string | undefined>;
+  declare public readonly config: pulumi.Output<Record<string, string>>;
+  declare public readonly target: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ServerArgs, opts?: pulumi.CustomResourceOptions) {
     super(Server.__pulumiType, name, { ...args }, opts);

@@ -17,15 +17,15 @@ export interface StorageBucketArgs {
 export class StorageBucket extends pulumi.CustomResource {
   public static readonly __pulumiType = "incus:index:StorageBucket";
 
-  public readonly name!: pulumi.Output<string>;
-  public readonly pool!: pulumi.Output<string>;
-  public readonly description!: pulumi.Output<string>;
-  public readonly config!: pulumi.Output<Record<string, string>>;
-  public readonly project!: pulumi.Output<string | undefined>;
-  public readonly target!: pulumi.Output<string | undefined>;
+  declare public readonly name: pulumi.Output<string>;
+  declare public readonly pool: pulumi.Output<string>;
+  declare public readonly description: pulumi.Output<string>;
+  declare public readonly config: pulumi.Output<Record<string, string>>;
+  declare public readonly project: pulumi.Output<string | undefined>;
+  declare public readonly target: pulumi.Output<string | undefined>;
   /** The bucket's S3 URL as reported by Incus. */
-  public readonly s3Url!: pulumi.Output<string>;
-  public readonly location!: pulumi.Output<string>;
+  declare public readonly s3Url: pulumi.Output<string>;
+  declare public readonly location: pulumi.Output<string>;
 
   constructor(name: string, args: StorageBucketArgs, opts?: pulumi.CustomResourceOptions) {
     super(

@@ -14,14 +14,14 @@ export interface StorageBucketKeyArgs {
 export class StorageBucketKey extends pulumi.CustomResource {
   public static readonly __pulumiType = "incus:index:StorageBucketKey";
 
-  public readonly name!: pulumi.Output<string>;
-  public readonly pool!: pulumi.Output<string>;
-  public readonly storageBucket!: pulumi.Output<string>;
-  public readonly role!: pulumi.Output<string>;
-  public readonly description!: pulumi.Output<string>;
-  public readonly project!: pulumi.Output<string | undefined>;
-  public readonly accessKey!: pulumi.Output<string>;
-  public readonly secretKey!: pulumi.Output<string>;
+  declare public readonly name: pulumi.Output<string>;
+  declare public readonly pool: pulumi.Output<string>;
+  declare public readonly storageBucket: pulumi.Output<string>;
+  declare public readonly role: pulumi.Output<string>;
+  declare public readonly description: pulumi.Output<string>;
+  declare public readonly project: pulumi.Output<string | undefined>;
+  declare public readonly accessKey: pulumi.Output<string>;
+  declare public readonly secretKey: pulumi.Output<string>;
 
   constructor(name: string, args: StorageBucketKeyArgs, opts?: pulumi.CustomResourceOptions) {
     super(

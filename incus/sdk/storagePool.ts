@@ -14,12 +14,12 @@ export interface StoragePoolArgs {
 export class StoragePool extends pulumi.CustomResource {
   public static readonly __pulumiType = "incus:index:StoragePool";
 
-  public readonly name!: pulumi.Output<string>;
-  public readonly driver!: pulumi.Output<string>;
-  public readonly description!: pulumi.Output<string>;
-  public readonly config!: pulumi.Output<Record<string, string>>;
-  public readonly project!: pulumi.Output<string | undefined>;
-  public readonly target!: pulumi.Output<string | undefined>;
+  declare public readonly name: pulumi.Output<string>;
+  declare public readonly driver: pulumi.Output<string>;
+  declare public readonly description: pulumi.Output<string>;
+  declare public readonly config: pulumi.Output<Record<string, string>>;
+  declare public readonly project: pulumi.Output<string | undefined>;
+  declare public readonly target: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: StoragePoolArgs, opts?: pulumi.CustomResourceOptions) {
     super(StoragePool.__pulumiType, name, { ...args }, opts);

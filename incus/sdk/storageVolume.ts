@@ -20,16 +20,16 @@ export interface StorageVolumeArgs {
 export class StorageVolume extends pulumi.CustomResource {
   public static readonly __pulumiType = "incus:index:StorageVolume";
 
-  public readonly name!: pulumi.Output<string>;
-  public readonly pool!: pulumi.Output<string>;
-  public readonly type!: pulumi.Output<string>;
-  public readonly contentType!: pulumi.Output<string>;
-  public readonly description!: pulumi.Output<string>;
-  public readonly config!: pulumi.Output<Record<string, string>>;
-  public readonly project!: pulumi.Output<string | undefined>;
-  public readonly target!: pulumi.Output<string | undefined>;
+  declare public readonly name: pulumi.Output<string>;
+  declare public readonly pool: pulumi.Output<string>;
+  declare public readonly type: pulumi.Output<string>;
+  declare public readonly contentType: pulumi.Output<string>;
+  declare public readonly description: pulumi.Output<string>;
+  declare public readonly config: pulumi.Output<Record<string, string>>;
+  declare public readonly project: pulumi.Output<string | undefined>;
+  declare public readonly target: pulumi.Output<string | undefined>;
   /** Cluster member the volume lives on, as reported by Incus. */
-  public readonly location!: pulumi.Output<string>;
+  declare public readonly location: pulumi.Output<string>;
 
   constructor(name: string, args: StorageVolumeArgs, opts?: pulumi.CustomResourceOptions) {
     super(StorageVolume.__pulumiType, name, { ...args, location: undefined }, opts);
