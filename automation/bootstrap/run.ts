@@ -10,7 +10,13 @@ import { backendFiles, writeBackendSettings, type BackendSettings } from "./back
 import { bootstrapStack, managedIds } from "./bootstrapStack";
 import { loginToBackend, selectOrCreateStack } from "./mainStack";
 import { ensureOciRemotes } from "./ociRemotes";
-import { checkIncusRemote, checkOwnership, type RemoteInfo } from "./preflight";
+import {
+  checkIncusRemote,
+  checkOwnership,
+  type OwnershipReport,
+  type RemoteInfo,
+} from "./preflight";
+import { checkLocalMinio, MinioMissingError } from "./minio";
 import type { StateBackendOutputs } from "./program";
 import type { BootstrapSettings } from "./settings";
 import { applyBucketsAddressAndPool, applyStateBucket, describeChanges } from "./stateResources";
@@ -20,6 +26,7 @@ export interface BootstrapContext {
   env: NodeJS.ProcessEnv;
   print: Print;
   remote?: RemoteInfo;
+  ownership?: OwnershipReport;
   stack?: Stack;
   outputs?: StateBackendOutputs;
   backend?: BackendSettings;
@@ -33,6 +40,7 @@ function need<T>(value: T | undefined, what: string): T {
 export const bootstrapSteps: readonly Step<BootstrapContext>[] = [
   {
     name: "Incus remote",
+    checkOnly: true,
     describe: "connect to the stack's Incus remote, check its certificate and that it trusts us",
     run: async (ctx) => {
       ctx.remote = await checkIncusRemote(ctx.settings, ctx.env);
@@ -45,6 +53,7 @@ export const bootstrapSteps: readonly Step<BootstrapContext>[] = [
   },
   {
     name: "ownership",
+    checkOnly: true,
     describe: "check the buckets address, state pool and bucket are free or already ours",
     run: async (ctx) => {
       ctx.stack = await bootstrapStack(ctx.settings);
@@ -53,6 +62,7 @@ export const bootstrapSteps: readonly Step<BootstrapContext>[] = [
         ctx.settings,
         await managedIds(ctx.stack),
       );
+      ctx.ownership = o;
       const s = ctx.settings;
       return {
         changed: false,
@@ -69,6 +79,7 @@ export const bootstrapSteps: readonly Step<BootstrapContext>[] = [
         need(ctx.stack, "the bootstrap stack"),
         ctx.settings,
         ctx.print,
+        need(ctx.remote, "the remote").remote,
       );
       return {
         changed: changes.length > 0,
@@ -83,10 +94,22 @@ export const bootstrapSteps: readonly Step<BootstrapContext>[] = [
     name: "state bucket and key",
     describe: "create the state bucket and its admin key (pulumi up; the key stays a secret)",
     run: async (ctx) => {
+      const remote = need(ctx.remote, "the remote");
+      // On the local host, check for MinIO before Incus tries (a failed try leaves debris).
+      if (remote.client.endpoint.kind === "unix" && ctx.ownership?.bucket !== "ours") {
+        const minio = checkLocalMinio(ctx.env);
+        if (minio.missing.length > 0) {
+          throw new MinioMissingError(
+            remote.remote,
+            `${minio.missing.join(" and ")} not found in ${minio.searched.join(":")}`,
+          );
+        }
+      }
       const result = await applyStateBucket(
         need(ctx.stack, "the bootstrap stack"),
         ctx.settings,
         ctx.print,
+        need(ctx.remote, "the remote").remote,
       );
       ctx.outputs = result.outputs;
       return {
@@ -129,6 +152,7 @@ export const bootstrapSteps: readonly Step<BootstrapContext>[] = [
   },
   {
     name: "backend login",
+    checkOnly: true,
     describe: "log in to the S3 backend with the written settings",
     run: async (ctx) => {
       const r = await loginToBackend(ctx.settings, ctx.settings.repoRoot);

@@ -8,6 +8,7 @@ import type { Print } from "../shared/progress";
 import { bootstrapProjectName } from "./bootstrapStack";
 import { stateResourceNames, type StateBackendOutputs } from "./program";
 import type { BootstrapSettings } from "./settings";
+import { MinioMissingError } from "./minio";
 
 export interface ResourceChange {
   op: string;
@@ -20,29 +21,14 @@ export interface ApplyResult {
   changes: ResourceChange[];
 }
 
-/** Local buckets need MinIO on the Incus host; raised with what to install. */
-export class MinioMissingError extends Error {
-  constructor(
-    readonly remote: string,
-    readonly incusMessage: string,
-  ) {
-    super(
-      `the Incus host of remote "${remote}" cannot create local storage buckets: MinIO is not installed there. ` +
-        `Install MinIO on the Incus host (the \`minio\` server and \`mc\` client binaries, from MinIO's release downloads, into a directory on incusd's PATH such as /usr/local/bin), restart incusd, ` +
-        `or put the state pool on a cephobject pool (--pool). Incus said: ${incusMessage}`,
-    );
-    this.name = "MinioMissingError";
-  }
-}
-
 function urn(settings: BootstrapSettings, type: string, name: string): string {
   return `urn:pulumi:${settings.stack}::${bootstrapProjectName}::${type}::${name}`;
 }
 
 async function up(
   stack: Stack,
-  settings: BootstrapSettings,
   print: Print,
+  remoteName: string,
   target?: string[],
 ): Promise<{ changes: ResourceChange[]; outputs: Record<string, { value: unknown }> }> {
   const changes: ResourceChange[] = [];
@@ -62,8 +48,16 @@ async function up(
     return { changes, outputs: result.outputs };
   } catch (e) {
     const all = [...errors, e instanceof Error ? e.message : String(e)].join("\n");
-    const minio = all.split("\n").find((line) => /require MinIO|minio/i.test(line));
-    if (minio) throw new MinioMissingError(settings.remote || "(default)", minio.trim());
+    const minio = all.split("\n").find((line) => /minio/i.test(line));
+    // The provider's own explanation wraps the daemon's words; keep only the latter.
+    if (minio) throw new MinioMissingError(remoteName, minio.split("Incus said: ").pop()!.trim());
+    const leftover = /Volume path "([^"]*\/buckets\/[^"]*)" already exists/.exec(all);
+    if (leftover) {
+      throw new Error(
+        `an earlier failed bucket creation left ${leftover[1]} on the Incus host of remote "${remoteName}" (Incus does not remove it). ` +
+          `Make sure MinIO is installed there, delete that directory on the host, then rerun.`,
+      );
+    }
     const detail = errors.filter((m) => !/^update failed$/i.test(m)).join("; ");
     throw new Error(detail || (e instanceof Error ? e.message : String(e)));
   }
@@ -74,13 +68,14 @@ export async function applyBucketsAddressAndPool(
   stack: Stack,
   settings: BootstrapSettings,
   print: Print,
+  remoteName: string,
 ): Promise<ApplyResult> {
   const target = [
     urn(settings, "pulumi:providers:incus", stateResourceNames.provider),
     urn(settings, "incus:index:Server", stateResourceNames.bucketsAddress),
     urn(settings, "incus:index:StoragePool", stateResourceNames.pool),
   ];
-  const { changes } = await up(stack, settings, print, target);
+  const { changes } = await up(stack, print, remoteName, target);
   return { changes };
 }
 
@@ -89,8 +84,9 @@ export async function applyStateBucket(
   stack: Stack,
   settings: BootstrapSettings,
   print: Print,
+  remoteName: string,
 ): Promise<ApplyResult & { outputs: StateBackendOutputs }> {
-  const { changes, outputs } = await up(stack, settings, print);
+  const { changes, outputs } = await up(stack, print, remoteName);
   const value = (key: keyof StateBackendOutputs): string => {
     const v = outputs[key]?.value;
     if (typeof v !== "string" || v === "") {

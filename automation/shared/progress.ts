@@ -14,6 +14,8 @@ export interface Step<C> {
   name: string;
   /** What the step does, printed before it runs. */
   describe: string;
+  /** A step that only checks: it reports "ok" rather than "unchanged". */
+  checkOnly?: boolean;
   run: (context: C) => Promise<StepResult>;
 }
 
@@ -61,11 +63,11 @@ export async function runSteps<C>(
       const resume =
         `${done ? `Steps done and kept: ${done}. ` : ""}Nothing after "${step.name}" was started. ` +
         `Fix the cause above, then resume with \`${resumeCommand}\`: every step is idempotent, so finished steps report "unchanged".`;
-      print(`[${n}/${steps.length}] ${step.name}: FAILED: ${cause.message}`);
+      print(`[${n}/${steps.length}] ${step.name}: FAILED (see below)`);
       throw new StepFailedError(step.name, n, steps.length, cause, resume);
     }
     print(
-      `[${n}/${steps.length}] ${step.name}: ${result.changed ? "done" : "unchanged"}: ${result.summary}`,
+      `[${n}/${steps.length}] ${step.name}: ${result.changed ? "done" : step.checkOnly ? "ok" : "unchanged"}: ${result.summary}`,
     );
     results.push({ step: step.name, result });
   }
