@@ -107,7 +107,6 @@ export const bootstrapSteps: readonly Step<BootstrapContext>[] = [
       }
       const result = await applyStateBucket(
         need(ctx.stack, "the bootstrap stack"),
-        ctx.settings,
         ctx.print,
         need(ctx.remote, "the remote").remote,
       );

@@ -82,7 +82,6 @@ export async function applyBucketsAddressAndPool(
 /** The whole program: adds the bucket and its admin key; returns the backend outputs. */
 export async function applyStateBucket(
   stack: Stack,
-  settings: BootstrapSettings,
   print: Print,
   remoteName: string,
 ): Promise<ApplyResult & { outputs: StateBackendOutputs }> {
