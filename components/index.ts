@@ -1,0 +1,2 @@
+// Every Atlas component, for the topologies. One export line per component.
+export * from "./baseInfrastructure";
