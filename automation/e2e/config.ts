@@ -1,0 +1,100 @@
+/**
+ * Stack configuration of the end-to-end stacks: the real topologies, shrunk to what a
+ * test daemon offers (local busybox image, the `default` dir pool, small disks, no NAT)
+ * and with every feature that needs a plugin this machine lacks (tls, random) switched
+ * off or fed from config.
+ */
+import type { ConfigMap } from "@pulumi/pulumi/automation";
+import { serviceKeys, type TopologyName } from "../../config";
+
+export interface E2eStackSpec {
+  topology: TopologyName;
+  /** Pulumi stack name, also the Incus project suffix. */
+  stackName: string;
+  /** Incus project holding this stack's profiles, volumes and instances. */
+  incusProject: string;
+  /** Bridge names (at most 15 characters: they become Linux interface names). */
+  networks: { production: string; management: string };
+  /** Third octet base: production 10.210.<n>.0/24, management 10.210.<n+1>.0/24. */
+  subnetBase: number;
+  /** The daemon's server name: `?target=` accepts it on a standalone server. */
+  serverName: string;
+  /** Stack whose outputs this stack reads (cluster01 reads iapetus' Loki URL). */
+  peerStack?: string;
+  /** Per-service memory overrides, to exercise in-place updates. */
+  memory?: Partial<Record<(typeof serviceKeys)[number], string>>;
+  /** Image for every service (a bad alias exercises failed creates). */
+  image?: string;
+}
+
+/** Image built by scripts/incus-test-daemon.sh. */
+export const e2eImage = "atlas-test";
+/** Sizes are stored by dir pools but not enforced: small values keep the intent visible. */
+export const e2eDiskSize = "100MB";
+export const e2eGrafanaPassword = "e2e-grafana-admin";
+
+export function e2eSpec(
+  topology: TopologyName,
+  runId: string,
+  serverName: string,
+  overrides: Partial<E2eStackSpec> = {},
+): E2eStackSpec {
+  const short = topology === "iapetus" ? "i" : "c";
+  return {
+    topology,
+    stackName: `e2e-${topology}`,
+    incusProject: `atlas-e2e-${runId}-${short}`,
+    networks: { production: `e2e${runId}${short}p`, management: `e2e${runId}${short}m` },
+    subnetBase: topology === "iapetus" ? 1 : 11,
+    serverName,
+    ...overrides,
+  };
+}
+
+/** The stack config map handed to `stack.setAllConfig`. */
+export function e2eStackConfig(spec: E2eStackSpec): ConfigMap {
+  const services: Record<string, unknown> = {};
+  for (const key of serviceKeys) {
+    services[key] = {
+      image: spec.image ?? e2eImage,
+      rootDiskSize: e2eDiskSize,
+      dataVolumeSize: e2eDiskSize,
+      // Snapshots on everywhere, so the volumes' snapshot settings are checked on the host.
+      snapshots: { enabled: true },
+      ...(spec.memory?.[key] ? { memory: spec.memory[key] } : {}),
+    };
+  }
+  const net = (name: string, octet: number): Record<string, unknown> => ({
+    name,
+    ipv4Address: `10.210.${octet}.1/24`,
+    ipv4Nat: false,
+    ipv6Address: "",
+  });
+  const isCluster = spec.topology === "cluster01";
+  const plain: Record<string, unknown> = {
+    "atlas:topology": spec.topology,
+    "incus:project": spec.incusProject,
+    "atlas:storagePool": "default",
+    "atlas:services": services,
+    "atlas:productionNetwork": net(spec.networks.production, spec.subnetBase),
+    "atlas:managementNetwork": net(spec.networks.management, spec.subnetBase + 1),
+    "atlas:gitopsNetwork": { enabled: false },
+    "atlas:atlantis": { enabled: false },
+    // Needs the tls plugin, which is not installed here.
+    "atlas:incusMetrics": { enabled: false },
+    "atlas:incusLoki": { enabled: !isCluster },
+    "atlas:networkBackend": "bridge",
+    "atlas:crossStack": {
+      iapetusStack: isCluster ? (spec.peerStack ?? "") : "",
+      cluster01Stack: "",
+    },
+    ...(isCluster ? { "atlas:clusterNodes": [spec.serverName] } : {}),
+  };
+  const config: ConfigMap = {};
+  for (const [key, value] of Object.entries(plain)) {
+    config[key] = { value: typeof value === "string" ? value : JSON.stringify(value) };
+  }
+  // A configured password keeps the random plugin out of the run.
+  config["atlas:grafanaAdminPassword"] = { value: e2eGrafanaPassword, secret: true };
+  return config;
+}
