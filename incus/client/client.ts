@@ -4,6 +4,7 @@
  * request so the provider's API cost can be measured.
  */
 import * as crypto from "node:crypto";
+import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import type * as tls from "node:tls";
@@ -87,6 +88,8 @@ export class IncusClient {
   private readonly readAttempts: number;
   private readonly counts: RequestStats = new Map();
   private total = 0;
+  /** `ATLAS_INCUS_REQUEST_LOG`: a file every request appends `METHOD /path` to. */
+  private readonly requestLog?: string;
 
   constructor(opts: ClientOptions = {}) {
     const cfg = opts.config ?? loadCliConfig(opts.env);
@@ -98,6 +101,7 @@ export class IncusClient {
     this.remote = this.endpoint.remote;
     this.project = opts.project || this.endpoint.project || "default";
     this.readAttempts = opts.readAttempts ?? 4;
+    this.requestLog = (opts.env ?? process.env).ATLAS_INCUS_REQUEST_LOG || undefined;
     // Keep-alive: one connection serves a whole provider run instead of one per request.
     if (this.endpoint.kind === "unix") {
       this.agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
@@ -164,6 +168,8 @@ export class IncusClient {
     const key = `${method} ${path.split("?")[0]}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     this.total++;
+    // The plugin runs in its own process: benchmarks count its requests through a file.
+    if (this.requestLog) fs.appendFileSync(this.requestLog, `${key}\n`);
   }
 
   private send(
