@@ -80,11 +80,15 @@ export function devicesOf(resource: IncusResource): IncusDevice[] {
 
 /**
  * An instance's profile names in order, or undefined when the instance names none (Incus
- * then applies the `default` profile).
+ * then applies the `default` profile). During a preview the engine hands the analyzer
+ * names it cannot know yet (a new profile's `name` output) as null: those are left out,
+ * they are never `default`.
  */
 export function profileNamesOf(instance: IncusResource): string[] | undefined {
   const profiles = instance.props.profiles;
-  return Array.isArray(profiles) ? profiles.map((p: unknown) => String(p)) : undefined;
+  return Array.isArray(profiles)
+    ? profiles.filter((p: unknown): p is string => typeof p === "string")
+    : undefined;
 }
 
 /** Where an instance runs: its `targetNode`, or undefined when Incus places it. */

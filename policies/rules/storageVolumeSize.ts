@@ -1,6 +1,6 @@
 import { configOf, describe, incusTypes } from "../incusResources";
 import { resourcePolicy } from "../policy";
-import { formatSize, parseSize } from "../sizes";
+import { parseSize } from "../sizes";
 
 /**
  * Volumes are sized, within bounds: an unsized volume can fill the pool, and a size far
@@ -28,7 +28,7 @@ export const storageVolumeSize = resourcePolicy({
       report(`${describe(volume)} has size '${size}', which is not a size: use e.g. 10GB.`);
     } else if (bytes < min || bytes > max) {
       report(
-        `${describe(volume)} has size ${size} (${formatSize(bytes)}), outside the allowed range: set config.size ${bounds}, ` +
+        `${describe(volume)} has size ${size}, outside the allowed range: set config.size ${bounds}, ` +
           `or change this policy's minSize/maxSize in the policy config.`,
       );
     }

@@ -1,0 +1,150 @@
+/**
+ * Runs the Atlas policy pack in-process, the way the policy SDK's analyzer calls it:
+ * every resource policy's `validateResource` with `ResourceValidationArgs`-shaped
+ * arguments for each resource, every stack policy's `validateStack` once, each with a
+ * collecting `reportViolation` and the operator's policy config.
+ */
+import type {
+  EnforcementLevel,
+  PolicyPackConfig,
+  PolicyResource,
+  PolicyResourceOptions,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import type { RecordedResource } from "../helpers/pulumiMocks";
+import { atlasPolicies } from "../../policies/policies";
+
+export interface TestResource {
+  type: string;
+  name: string;
+  props: Record<string, unknown>;
+}
+
+export interface Violation {
+  policy: string;
+  level: EnforcementLevel;
+  message: string;
+  urn?: string;
+}
+
+export function urnOf(resource: TestResource, stack = "test"): string {
+  return `urn:pulumi:${stack}::atlas::${resource.type}::${resource.name}`;
+}
+
+/** Recorded mock registrations as policy resources (Incus ones only matter to the pack). */
+export function fromRecorded(recorded: readonly RecordedResource[]): TestResource[] {
+  return recorded.map((r) => ({ type: r.type, name: r.name, props: r.inputs }));
+}
+
+const resourceOptions: PolicyResourceOptions = {
+  protect: false,
+  ignoreChanges: [],
+  aliases: [],
+  additionalSecretOutputs: [],
+  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+};
+
+const notApplicable = (reason?: string): never => {
+  throw new Error(`notApplicable: ${reason ?? ""}`);
+};
+
+function policyConfig(config: PolicyPackConfig, name: string): Record<string, unknown> {
+  const entry = config[name];
+  if (entry === undefined || typeof entry === "string") return {};
+  const { enforcementLevel: _level, ...rest } = entry;
+  void _level;
+  return rest;
+}
+
+function levelOf(
+  config: PolicyPackConfig,
+  policy: { name: string; enforcementLevel?: EnforcementLevel },
+): EnforcementLevel {
+  const entry = config[policy.name];
+  if (typeof entry === "string") return entry;
+  return entry?.enforcementLevel ?? policy.enforcementLevel ?? "advisory";
+}
+
+function resourceArgs(
+  resource: TestResource,
+  getConfig: () => Record<string, unknown>,
+): ResourceValidationArgs {
+  return {
+    type: resource.type,
+    props: resource.props,
+    urn: urnOf(resource),
+    name: resource.name,
+    opts: resourceOptions,
+    stackTags: new Map(),
+    isType: () => false,
+    asType: () => undefined,
+    getConfig: <T extends object>() => getConfig() as T,
+    notApplicable,
+  };
+}
+
+function stackArgs(
+  resources: readonly TestResource[],
+  getConfig: () => Record<string, unknown>,
+): StackValidationArgs {
+  const policyResources = resources.map(
+    (r) =>
+      ({
+        type: r.type,
+        props: r.props,
+        urn: urnOf(r),
+        name: r.name,
+        opts: resourceOptions,
+        dependencies: [],
+        propertyDependencies: {},
+        isType: () => false,
+        asType: () => undefined,
+      }) as unknown as PolicyResource,
+  );
+  return {
+    resources: policyResources,
+    stackTags: new Map(),
+    getConfig: <T extends object>() => getConfig() as T,
+    notApplicable,
+  };
+}
+
+function isStackPolicy(
+  policy: ResourceValidationPolicy | StackValidationPolicy,
+): policy is StackValidationPolicy {
+  return "validateStack" in policy;
+}
+
+/** Runs every policy (or only `only`) over the resources; disabled policies are skipped. */
+export async function runPack(
+  resources: readonly TestResource[],
+  options: { config?: PolicyPackConfig; only?: string } = {},
+): Promise<Violation[]> {
+  const config = options.config ?? {};
+  const violations: Violation[] = [];
+  for (const policy of atlasPolicies) {
+    if (options.only !== undefined && policy.name !== options.only) continue;
+    const level = levelOf(config, policy);
+    if (level === "disabled") continue;
+    const getConfig = () => policyConfig(config, policy.name);
+    const collect = (urn?: string) => (message: string, reportedUrn?: string) =>
+      violations.push({ policy: policy.name, level, message, urn: reportedUrn ?? urn });
+    if (isStackPolicy(policy)) {
+      await policy.validateStack(stackArgs(resources, getConfig), collect());
+      continue;
+    }
+    const validations = [policy.validateResource ?? []].flat();
+    for (const resource of resources) {
+      for (const validate of validations) {
+        await validate(resourceArgs(resource, getConfig), collect(urnOf(resource)));
+      }
+    }
+  }
+  return violations;
+}
+
+export const mandatory = (violations: readonly Violation[]): Violation[] =>
+  violations.filter((v) => v.level === "mandatory");
