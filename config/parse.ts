@@ -5,6 +5,8 @@ import * as rules from "./rules";
 import type { Rule } from "./rules";
 import {
   AtlasConfig,
+  IncusLokiServerKeys,
+  incusLokiServerKeys,
   networkBackends,
   ProductionNetworkType,
   productionNetworkTypes,
@@ -414,8 +416,12 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
   );
   const incusLoki = reader.section(
     "incusLoki",
-    { enabled: true, loggingName: "loki01" },
-    { enabled: rules.boolean, loggingName: rules.incusName },
+    { enabled: true, loggingName: "loki01", serverKeys: "logging" as IncusLokiServerKeys },
+    {
+      enabled: rules.boolean,
+      loggingName: rules.incusName,
+      serverKeys: rules.oneOf(incusLokiServerKeys),
+    },
   );
   const crossStack = reader.section(
     "crossStack",

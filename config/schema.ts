@@ -187,9 +187,17 @@ export interface IncusMetricsSettings {
   validityDays: number;
 }
 
+export const incusLokiServerKeys = ["logging", "loki"] as const;
+/**
+ * Which server keys carry Incus' Loki logging: `logging.<name>.*` (named logging targets,
+ * current Incus and IncusOS) or the single `loki.*` target of Incus 6.0 LTS.
+ */
+export type IncusLokiServerKeys = (typeof incusLokiServerKeys)[number];
+
 export interface IncusLokiSettings {
   enabled: boolean;
   loggingName: string;
+  serverKeys: IncusLokiServerKeys;
 }
 
 export interface CrossStackSettings {

@@ -99,7 +99,11 @@ describe("defaults", () => {
       certificateName: "prometheus-metrics",
       validityDays: 3650,
     });
-    expect(config.incusLoki).toEqual({ enabled: true, loggingName: "loki01" });
+    expect(config.incusLoki).toEqual({
+      enabled: true,
+      loggingName: "loki01",
+      serverKeys: "logging",
+    });
     expect(config.cloudflared.tunnelToken).toBeUndefined();
     expect(config.clusterNodes).toEqual([]);
     expect(config.incus.storagePool).toBe("local");
