@@ -1,0 +1,33 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { ServiceSettings } from "../../config";
+import type { ServiceAnatomy } from "./serviceAnatomy";
+
+/** What every service component takes besides its own settings. */
+export interface ServiceComponentArgs {
+  settings: ServiceSettings;
+  storagePool: string;
+  /** container-base, then the network profile (BaseInfrastructure's outputs). */
+  baseProfiles: pulumi.Input<string>[];
+  /** Overrides the reference's instance name (e.g. `grafana01`). */
+  instanceName?: string;
+  /** Overrides the reference's profile name (e.g. `grafana`). */
+  profileName?: string;
+}
+
+/** Outputs every service component exposes. */
+export interface ServiceOutputs {
+  instanceName: pulumi.Output<string>;
+  ipv4Address: pulumi.Output<string>;
+  /** `http://<instance>.incus:<port>`. */
+  endpoint: pulumi.Output<string>;
+}
+
+/** A service's common outputs from its anatomy (which must have been given a port). */
+export function serviceOutputs(anatomy: ServiceAnatomy): ServiceOutputs {
+  if (!anatomy.endpoint) throw new Error("service anatomy built without a port has no endpoint");
+  return {
+    instanceName: anatomy.instanceName,
+    ipv4Address: anatomy.ipv4Address,
+    endpoint: anatomy.endpoint,
+  };
+}
