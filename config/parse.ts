@@ -318,6 +318,7 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
     rules.listOf(rules.incusName, "cluster member names"),
     isCluster ? defaultClusterNodes : [],
   );
+  const pinToClusterNodes = reader.scalar("pinToClusterNodes", rules.boolean, true);
   const storagePool = reader.scalar("storagePool", rules.incusName, "local");
   const services = readServices(reader);
 
@@ -471,6 +472,7 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
     "gitopsNetwork",
     "ovn",
     "clusterNodes",
+    "pinToClusterNodes",
     "storagePool",
     "services",
     "prometheus",
@@ -597,6 +599,7 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
       loadBalancerAddresses: { mosquitto: mosquittoLbAddress, coredns: corednsLbAddress },
     },
     clusterNodes,
+    pinToClusterNodes,
     services,
     prometheus,
     loki,

@@ -232,6 +232,12 @@ export interface AtlasConfig {
   ovn: OvnSettings;
   /** Cluster member names; node exporters are pinned one per node. */
   clusterNodes: string[];
+  /**
+   * Pin instances and volumes to their `clusterNodes` member (`?target=`). A standalone
+   * Incus server rejects any target ("Target only allowed when clustered"), so the e2e
+   * stacks on a single test daemon set it to false; instances still follow the node list.
+   */
+  pinToClusterNodes: boolean;
   services: Record<ServiceKey, ServiceSettings>;
   prometheus: PrometheusSettings;
   loki: LokiSettings;
