@@ -77,7 +77,7 @@ class CarelessService extends pulumi.ComponentResource {
       instanceName: name,
       profileName: name,
       settings: { ...config.services.grafana, dataVolumeSize: "5TB" },
-      storagePool: config.storagePool,
+      storagePool: config.incus.storagePool,
       baseProfiles: ["default"],
       dataPath: "/data",
       instanceConfig: { "limits.memory": "4GB", "limits.memory.enforce": "soft" },
