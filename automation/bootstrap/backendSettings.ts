@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { StateBackendOutputs } from "./program";
 import type { BootstrapSettings } from "./settings";
-import { ensurePassphraseFile, writePrivateFile } from "../shared/secretFiles";
+import { assertOutsideRepo, ensurePassphraseFile, writePrivateFile } from "../shared/secretFiles";
 
 export interface BackendSettings {
   stack: string;
@@ -110,6 +110,7 @@ export function writeBackendSettings(
     ...(useCa ? { caFile: files.caFile } : {}),
   };
   let changed = false;
+  assertOutsideRepo(settings.configDir, settings.repoRoot);
   fs.mkdirSync(settings.configDir, { recursive: true, mode: 0o700 });
   if (useCa)
     changed = writePrivateFile(files.caFile, serverCertificate, settings.repoRoot) || changed;
