@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import { Mosquitto } from "../../../components/mosquitto";
+import { externalAccessFor } from "../../../components/shared/externalAccess";
+import { valueOf } from "../../helpers/pulumiMocks";
+import {
+  atlasConfig,
+  base,
+  cluster01Run,
+  devicesOf,
+  instanceConfig,
+  proxyDevicesOf,
+} from "./edgeFixtures";
+
+const ovnValues = {
+  networkBackend: "ovn",
+  ovn: {
+    uplinkNetwork: "eno1",
+    mosquittoLbAddress: "192.168.68.10",
+    corednsLbAddress: "192.168.68.11",
+  },
+};
+
+async function build(values: Record<string, unknown> = {}, secrets: Record<string, string> = {}) {
+  const run = await cluster01Run();
+  const c = atlasConfig("cluster01", values, secrets);
+  const mosquitto = new Mosquitto("mosquitto", {
+    settings: c.services.mosquitto,
+    mosquitto: c.mosquitto,
+    storagePool: c.incus.storagePool,
+    baseProfiles: base,
+    access: externalAccessFor(c, c.networks.production.name, c.ovn.loadBalancerAddresses.mosquitto),
+    stepCa: { caUrl: "https://step-ca01.incus:9000" },
+  });
+  await run.settle();
+  const { config, secret } = instanceConfig(run, "mosquitto01");
+  return { run, mosquitto, userData: config["cloud-init.user-data"], secret };
+}
+
+describe("Mosquitto", () => {
+  it("bridge mode: proxy devices forward host ports 1883 and 8883 into the container", async () => {
+    const { run, mosquitto } = await build();
+    expect(proxyDevicesOf(run, "mosquitto")).toEqual([
+      {
+        name: "mqtt-proxy",
+        type: "proxy",
+        properties: { listen: "tcp:0.0.0.0:1883", connect: "tcp:127.0.0.1:1883" },
+      },
+      {
+        name: "mqtts-proxy",
+        type: "proxy",
+        properties: { listen: "tcp:0.0.0.0:8883", connect: "tcp:127.0.0.1:8883" },
+      },
+    ]);
+    expect(run.byType("incus:index:NetworkLb")).toEqual([]);
+    expect(mosquitto.externalPorts).toEqual([1883, 8883]);
+    expect(await valueOf(mosquitto.mqttEndpoint)).toBe("mqtt://mosquitto01.incus:1883");
+    expect(mosquitto.mqttsEndpoint).toBeUndefined();
+  });
+
+  it("physical mode: no proxy devices (the container has a LAN address)", async () => {
+    const { run } = await build({
+      productionNetwork: { type: "physical", parent: "eno1", name: "eno1" },
+    });
+    expect(proxyDevicesOf(run, "mosquitto")).toEqual([]);
+    expect(run.byType("incus:index:NetworkLb")).toEqual([]);
+  });
+
+  it("OVN: an OVN load balancer on the VIP replaces the proxy devices", async () => {
+    const { run, mosquitto } = await build(ovnValues);
+    expect(proxyDevicesOf(run, "mosquitto")).toEqual([]);
+    const lb = run.named("incus:index:NetworkLb", "mosquitto01-lb").inputs;
+    expect(lb).toMatchObject({
+      network: "production",
+      listenAddress: "192.168.68.10",
+      backends: [{ name: "mosquitto01", targetAddress: "10.0.0.10" }],
+      ports: [
+        { protocol: "tcp", listenPort: "1883", targetBackend: ["mosquitto01"] },
+        { protocol: "tcp", listenPort: "8883", targetBackend: ["mosquitto01"] },
+      ],
+    });
+    expect(await valueOf(mosquitto.loadBalancer!.listenAddress)).toBe("192.168.68.10");
+  });
+
+  it("keeps retained messages on the 5GB data volume at /mosquitto/data, with the shared anatomy", async () => {
+    const { run } = await build();
+    expect(run.named("incus:index:StorageVolume", "mosquitto01-data").inputs).toMatchObject({
+      name: "mosquitto01-data",
+      config: { size: "5GB" },
+    });
+    expect(devicesOf(run, "mosquitto")).toContainEqual({
+      name: "mosquitto-data",
+      type: "disk",
+      properties: { source: "mosquitto01-data", pool: "local", path: "/mosquitto/data" },
+    });
+    const profile = run.named("incus:index:Profile", "mosquitto").inputs;
+    expect(profile.config).toEqual({
+      "limits.cpu": "1",
+      "limits.memory": "256MB",
+      "limits.memory.enforce": "hard",
+    });
+    expect(run.named("incus:index:Instance", "mosquitto01").inputs.profiles).toEqual([
+      ...base,
+      "mosquitto",
+    ]);
+  });
+
+  it("without users: anonymous access and user-data that is not secret", async () => {
+    const { userData, secret } = await build();
+    expect(userData).toContain("allow_anonymous true");
+    expect(userData).not.toContain("password_file");
+    expect(secret).toBe(false);
+  });
+
+  it("with users: a hashed password file, never the plaintext, and secret user-data", async () => {
+    const { userData, secret } = await build(
+      {},
+      { mosquittoPasswords: JSON.stringify({ sensor: "hunter2-plain" }) },
+    );
+    expect(userData).toContain("allow_anonymous false");
+    expect(userData).toContain("password_file /etc/mosquitto/passwd");
+    expect(userData).toMatch(/sensor:\$7\$101\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+/);
+    expect(userData).not.toContain("hunter2-plain");
+    expect(secret).toBe(true);
+  });
+
+  it("with TLS: an MQTTS listener on step-ca certificates, renewed by crond", async () => {
+    const { userData, mosquitto } = await build({ mosquitto: { enableTls: true } });
+    expect(userData).toContain("listener 8883");
+    expect(userData).toContain("certfile /etc/mosquitto/certs/server.crt");
+    expect(userData).toContain("step-cli");
+    expect(userData).toContain("--provisioner acme --ca-url");
+    expect(userData).toContain("/etc/periodic/hourly/mosquitto-certificate");
+    expect(await valueOf(mosquitto.mqttsEndpoint!)).toBe("mqtts://mosquitto01.incus:8883");
+  });
+
+  it("refuses TLS without step-ca", async () => {
+    await cluster01Run();
+    const c = atlasConfig("cluster01", { mosquitto: { enableTls: true } });
+    expect(
+      () =>
+        new Mosquitto("mosquitto", {
+          settings: c.services.mosquitto,
+          mosquitto: c.mosquitto,
+          storagePool: "local",
+          baseProfiles: base,
+          access: { mode: "proxy" },
+        }),
+    ).toThrow(/enableTls needs step-ca/);
+  });
+});
