@@ -17,7 +17,7 @@ export interface E2eStackSpec {
   networks: { production: string; management: string };
   /** Third octet base: production 10.210.<n>.0/24, management 10.210.<n+1>.0/24. */
   subnetBase: number;
-  /** The daemon's server name: `?target=` accepts it on a standalone server. */
+  /** The daemon's server name, the one member of the e2e "cluster". */
   serverName: string;
   /** Stack whose outputs this stack reads (cluster01 reads iapetus' Loki URL). */
   peerStack?: string;
@@ -88,7 +88,10 @@ export function e2eStackConfig(spec: E2eStackSpec): ConfigMap {
       iapetusStack: isCluster ? (spec.peerStack ?? "") : "",
       cluster01Stack: "",
     },
-    ...(isCluster ? { "atlas:clusterNodes": [spec.serverName] } : {}),
+    // A standalone daemon rejects every `?target=` (even its own name): one node, unpinned.
+    ...(isCluster
+      ? { "atlas:clusterNodes": [spec.serverName], "atlas:pinToClusterNodes": false }
+      : {}),
   };
   const config: ConfigMap = {};
   for (const [key, value] of Object.entries(plain)) {

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import {
   LocalWorkspace,
   type ConfigMap,
+  type ProjectSettings,
   type PulumiFn,
   type Stack,
 } from "@pulumi/pulumi/automation";
@@ -68,6 +69,10 @@ export function assertProviderBuilt(): void {
   }
 }
 
+interface PluginSettings {
+  plugins: { providers: { name: string; path: string }[] };
+}
+
 export interface OpenStackOptions {
   stackName: string;
   config: ConfigMap;
@@ -79,17 +84,20 @@ export interface OpenStackOptions {
 export async function openE2eStack(run: E2eRun, options: OpenStackOptions): Promise<Stack> {
   const pulumiCmd = await pulumiCommand();
   const program: PulumiFn = options.program ?? (async () => atlasProgram());
+  // `plugins` is a Pulumi.yaml key the SDK's ProjectSettings type does not declare; the
+  // workspace writes the object as given, so the engine finds the repository's plugin.
+  const projectSettings: ProjectSettings & PluginSettings = {
+    name: "atlas",
+    runtime: "nodejs",
+    backend: { url: run.backendUrl },
+    plugins: { providers: [{ name: "incus", path: path.join(repoRoot, "bin") }] },
+  };
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName: options.stackName, projectName: "atlas", program },
     {
       pulumiCommand: pulumiCmd,
       pulumiHome: run.pulumiHome,
-      projectSettings: {
-        name: "atlas",
-        runtime: "nodejs",
-        backend: { url: run.backendUrl },
-        plugins: { providers: [{ name: "incus", path: path.join(repoRoot, "bin") }] },
-      },
+      projectSettings,
       envVars: {
         PULUMI_CONFIG_PASSPHRASE: e2ePassphrase,
         PULUMI_SKIP_UPDATE_CHECK: "true",
