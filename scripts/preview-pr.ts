@@ -1,6 +1,6 @@
 /**
  * `npm run preview:pr -- --stack NAME [--policy-config FILE] [--output FILE]
- * [--events FILE]`: a policy-checked `pulumi preview` of one stack, summarised as
+ * [--events FILE] [--cwd DIR]`: a policy-checked `pulumi preview` of one stack, summarised as
  * Markdown for a pull-request comment (stdout, and `--output` when given). Exits
  * non-zero when a mandatory policy is violated or the preview fails.
  *
@@ -8,7 +8,8 @@
  * then streams its engine events (one JSON object per line), which carry the steps
  * (`resourcePreEvent`), the policy violations (`policyEvent`), diagnostics and the
  * summary. The plain `--json` document has steps and diagnostics but no policy
- * violations. `--events FILE` renders a saved event stream without running the CLI.
+ * violations. `--events FILE` renders a saved event stream without running the CLI;
+ * `--cwd DIR` previews another Pulumi project (default: this repository).
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -182,6 +183,7 @@ interface Options {
   policyConfig?: string;
   output?: string;
   events?: string;
+  cwd: string;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -192,7 +194,7 @@ function parseArgs(argv: string[]): Options {
   const stack = value("--stack") ?? value("-s");
   if (!stack) {
     console.error(
-      "usage: npm run preview:pr -- --stack NAME [--policy-config FILE] [--output FILE] [--events FILE]",
+      "usage: npm run preview:pr -- --stack NAME [--policy-config FILE] [--output FILE] [--events FILE] [--cwd DIR]",
     );
     process.exit(2);
   }
@@ -201,6 +203,7 @@ function parseArgs(argv: string[]): Options {
     policyConfig: value("--policy-config"),
     output: value("--output"),
     events: value("--events"),
+    cwd: path.resolve(value("--cwd") ?? repoRoot),
   };
 }
 
@@ -215,7 +218,7 @@ function runPreview(options: Options): { events: EngineEvent[]; exitCode: number
   if (options.policyConfig) args.push("--policy-pack-config", path.resolve(options.policyConfig));
   console.error(`$ pulumi ${args.join(" ")}`);
   const result = spawnSync("pulumi", args, {
-    cwd: repoRoot,
+    cwd: options.cwd,
     env: { ...process.env, PULUMI_ENABLE_STREAMING_JSON_PREVIEW: "1" },
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
