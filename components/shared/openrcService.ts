@@ -25,8 +25,11 @@ export function openRcScriptPath(name: string): string {
   return `/etc/init.d/${name}`;
 }
 
-// OpenRC evaluates command_args, so anything beyond a plain word is single-quoted.
-function shellWord(value: string): string {
+/**
+ * A value as one shell word: plain words as they are, anything else single-quoted
+ * (OpenRC evaluates command_args; scripts place values into commands).
+ */
+export function shellWord(value: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -1,0 +1,117 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Device } from "../incus/sdk";
+import type { ScrapeTarget } from "./prometheus/scrapeConfigs";
+import { cloudInitUserData } from "./shared/cloudInit";
+import {
+  serviceOutputs,
+  type ServiceComponentArgs,
+  type ServiceOutputs,
+} from "./shared/serviceArgs";
+import { buildServiceAnatomy } from "./shared/serviceAnatomy";
+import { serviceCloudConfig } from "./shared/serviceCloudConfig";
+
+export interface NodeExporterArgs extends ServiceComponentArgs {
+  /** Cluster member to pin to: one node exporter per physical host. */
+  targetNode?: string;
+}
+
+export const nodeExporterPort = 9100;
+
+/** Host paths node_exporter reads, mounted read-only inside the container. */
+export const hostMounts = [
+  { name: "host-root", source: "/", path: "/host/root" },
+  { name: "host-proc", source: "/proc", path: "/host/proc" },
+  { name: "host-sys", source: "/sys", path: "/host/sys" },
+] as const;
+
+const hostDevices: Device[] = hostMounts.map((mount) => ({
+  name: mount.name,
+  type: "disk",
+  properties: { source: mount.source, path: mount.path, readonly: "true" },
+}));
+
+/** node_exporter (the reference's `node-exporter01`): the host's metrics, not the container's. */
+export class NodeExporter extends pulumi.ComponentResource implements ServiceOutputs {
+  public readonly instanceName: pulumi.Output<string>;
+  public readonly ipv4Address: pulumi.Output<string>;
+  public readonly endpoint: pulumi.Output<string>;
+  /** `<instance>.incus:9100`. */
+  public readonly target: pulumi.Output<string>;
+
+  constructor(name: string, args: NodeExporterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("atlas:components:NodeExporter", name, {}, opts);
+    const { version } = args.settings;
+
+    const userData = cloudInitUserData(
+      serviceCloudConfig({
+        service: {
+          name: "node-exporter",
+          description: "Prometheus node exporter for the host",
+          command: "/usr/local/bin/node_exporter",
+          args: [
+            `--web.listen-address=:${nodeExporterPort}`,
+            "--path.rootfs=/host/root",
+            "--path.procfs=/host/proc",
+            "--path.sysfs=/host/sys",
+          ],
+          user: "node-exporter",
+        },
+        release: {
+          version,
+          url: `https://github.com/prometheus/node_exporter/releases/download/v${version}/node_exporter-${version}.linux-\${arch}.tar.gz`,
+          binaries: [{ source: "node_exporter", target: "node_exporter" }],
+        },
+        home: "/var/empty",
+        files: [],
+        ownedPaths: [],
+      }),
+    );
+
+    const anatomy = buildServiceAnatomy(this, {
+      instanceName: args.instanceName ?? "node-exporter01",
+      profileName: args.profileName ?? "node-exporter",
+      settings: args.settings,
+      storagePool: args.storagePool,
+      baseProfiles: args.baseProfiles,
+      devices: hostDevices,
+      targetNode: args.targetNode,
+      userData,
+      port: nodeExporterPort,
+    });
+    ({
+      instanceName: this.instanceName,
+      ipv4Address: this.ipv4Address,
+      endpoint: this.endpoint,
+    } = serviceOutputs(anatomy));
+    this.target = pulumi.interpolate`${this.instanceName}.incus:${nodeExporterPort}`;
+    this.registerOutputs({
+      instanceName: this.instanceName,
+      ipv4Address: this.ipv4Address,
+      endpoint: this.endpoint,
+    });
+  }
+}
+
+/**
+ * One node exporter per cluster member (`node-exporter01` on the first node, ...), each
+ * with its own profile so instances stay independent.
+ */
+export function nodeExportersPerNode(
+  nodes: string[],
+  args: Omit<NodeExporterArgs, "targetNode" | "instanceName" | "profileName">,
+  opts?: pulumi.ComponentResourceOptions,
+): NodeExporter[] {
+  return nodes.map((node, index) => {
+    const instanceName = `node-exporter${String(index + 1).padStart(2, "0")}`;
+    return new NodeExporter(
+      instanceName,
+      { ...args, instanceName, profileName: instanceName, targetNode: node },
+      opts,
+    );
+  });
+}
+
+/** The `node` scrape job over every node exporter. */
+export function nodeScrapeTarget(exporters: NodeExporter[]): pulumi.Output<ScrapeTarget> {
+  return pulumi.all(exporters.map((e) => e.target)).apply((targets) => ({ job: "node", targets }));
+}
