@@ -62,7 +62,10 @@ export class Coredns extends pulumi.ComponentResource {
       .all(
         args.records.map((r) => pulumi.output(r.address).apply((address) => ({ ...r, address }))),
       )
-      .apply((records: DnsRecord[]) => renderZoneFile({ zone, records }));
+      .apply((records: DnsRecord[]) =>
+        // Out-of-zone name server: resolvable in the `.incus` horizon, no glue needed.
+        renderZoneFile({ zone, records, nameserver: `${instanceName}.incus.` }),
+      );
     const corefile = renderCorefile({ zone, zoneFile: zonePath, incusResolver, upstreams });
     const version = args.settings.version;
 

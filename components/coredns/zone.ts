@@ -13,8 +13,13 @@ export interface ZoneOptions {
   /** Zone origin without the trailing dot, e.g. `accuser.dev`. */
   zone: string;
   records: DnsRecord[];
-  /** Fully-qualified name server for SOA/NS (default `ns.<zone>.`). */
+  /**
+   * The zone's name server for SOA/NS: either out of zone, fully qualified (the component
+   * uses `coredns01.incus.`), or `ns` inside the zone with `nameserverAddress` as its glue.
+   */
   nameserver?: string;
+  /** Address of an in-zone `ns` name server (adds its A/AAAA record). */
+  nameserverAddress?: string;
   /** Default TTL and negative-caching TTL, in seconds. */
   ttl?: number;
 }
@@ -41,7 +46,14 @@ export function zoneSerial(zone: string, records: DnsRecord[]): number {
 /** Renders the zone file for CoreDNS' `file` plugin; records sorted by name for stability. */
 export function renderZoneFile(options: ZoneOptions): string {
   const zone = options.zone.replace(/\.$/, "");
-  const records = [...options.records].sort(
+  const glue: DnsRecord[] = options.nameserverAddress
+    ? [{ name: "ns", address: options.nameserverAddress }]
+    : [];
+  const nameserver = options.nameserver ?? `ns.${zone}.`;
+  if (nameserver === `ns.${zone}.` && glue.length === 0) {
+    throw new Error(`zone ${zone}: the in-zone name server ns.${zone}. needs nameserverAddress`);
+  }
+  const records = [...options.records, ...glue].sort(
     (a, b) => a.name.localeCompare(b.name) || a.address.localeCompare(b.address),
   );
   const seen = new Set<string>();
@@ -56,7 +68,7 @@ export function renderZoneFile(options: ZoneOptions): string {
   return renderTemplate("coredns-zone.db.mustache", {
     zone,
     ttl: options.ttl ?? 300,
-    nameserver: options.nameserver ?? `ns.${zone}.`,
+    nameserver,
     hostmaster: `hostmaster.${zone}.`,
     serial: zoneSerial(zone, records),
     records: records.map((r) => ({ ...r, type: recordType(r.address) })),
