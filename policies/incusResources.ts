@@ -22,6 +22,12 @@ export interface IncusResource {
   name: string;
   urn: string;
   props: Record<string, unknown>;
+  /**
+   * Profile resources the instance's `profiles` input was computed from (the engine's
+   * property dependencies, stack policies only): they resolve profile names that are
+   * unknown during a preview.
+   */
+  profileDependencies?: IncusResource[];
 }
 
 export type IncusConfig = Record<string, string>;
@@ -81,14 +87,22 @@ export function devicesOf(resource: IncusResource): IncusDevice[] {
 /**
  * An instance's profile names in order, or undefined when the instance names none (Incus
  * then applies the `default` profile). During a preview the engine hands the analyzer
- * names it cannot know yet (a new profile's `name` output) as null: those are left out,
- * they are never `default`.
+ * values it cannot know yet (a new profile's `name` output) as null: unknown entries
+ * are left out (they are never `default`), and a `profiles` list that is unknown as a
+ * whole is an empty list here, not an absent one (see `profilesUnknown`).
  */
 export function profileNamesOf(instance: IncusResource): string[] | undefined {
   const profiles = instance.props.profiles;
+  if (profiles === null) return [];
   return Array.isArray(profiles)
     ? profiles.filter((p: unknown): p is string => typeof p === "string")
     : undefined;
+}
+
+/** Whether some of an instance's profile names are not known yet (preview). */
+export function profilesUnknown(instance: IncusResource): boolean {
+  const profiles = instance.props.profiles;
+  return profiles === null || (Array.isArray(profiles) && profiles.some((p) => p === null));
 }
 
 /** Where an instance runs: its `targetNode`, or undefined when Incus places it. */
@@ -123,10 +137,19 @@ export function effectiveInstance(
   const devices = new Map<string, IncusDevice>();
   const unresolvedProfiles: string[] = [];
   const layers: { source: string; resource: IncusResource }[] = [];
-  for (const name of profileNamesOf(instance) ?? [defaultProfileName]) {
+  const names = profileNamesOf(instance) ?? [defaultProfileName];
+  for (const name of names) {
     const profile = profilesByName.get(name);
     if (profile) layers.push({ source: `profile '${name}'`, resource: profile });
     else unresolvedProfiles.push(name);
+  }
+  // Names unknown during a preview: the profiles they come from, after the known ones
+  // (a service profile, the one that varies, comes last in Atlas's composition).
+  if (profilesUnknown(instance)) {
+    for (const profile of instance.profileDependencies ?? []) {
+      const name = incusName(profile);
+      if (!names.includes(name)) layers.push({ source: `profile '${name}'`, resource: profile });
+    }
   }
   layers.push({ source: instanceConfigSource, resource: instance });
   for (const { source, resource } of layers) {

@@ -7,6 +7,7 @@
 import type {
   EnforcementLevel,
   PolicyConfigSchema,
+  PolicyResource,
   ResourceValidationArgs,
   ResourceValidationPolicy,
   StackValidationArgs,
@@ -87,11 +88,15 @@ export function stackPolicy<C extends object>(spec: StackPolicySpec<C>): StackVa
     enforcementLevel: spec.enforcementLevel,
     configSchema: configSchema(spec),
     validateStack: (args: StackValidationArgs, reportViolation) => {
-      const resources: IncusResource[] = args.resources.map((r) => ({
+      const plain = (r: PolicyResource): IncusResource => ({
         type: r.type,
         name: r.name,
         urn: r.urn,
         props: r.props,
+      });
+      const resources: IncusResource[] = args.resources.map((r) => ({
+        ...plain(r),
+        profileDependencies: (r.propertyDependencies?.profiles ?? []).map(plain),
       }));
       spec.validate(
         resources,

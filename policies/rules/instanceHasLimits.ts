@@ -3,6 +3,7 @@ import {
   effectiveInstance,
   incusTypes,
   profilesByName,
+  profilesUnknown,
   type EffectiveInstance,
 } from "../incusResources";
 import { stackPolicy } from "../policy";
@@ -28,7 +29,8 @@ export const instanceHasLimits = stackPolicy({
     for (const instance of resources.filter((r) => r.type === incusTypes.instance)) {
       const effective = effectiveInstance(instance, profiles);
       const missing = missingLimits(effective);
-      if (missing.length === 0) continue;
+      // profile names still unknown (preview) that no dependency resolved: undecidable
+      if (missing.length === 0 || profilesUnknown(instance)) continue;
       const unresolved =
         effective.unresolvedProfiles.length > 0
           ? ` Profiles not defined in this stack (cannot be checked): ${effective.unresolvedProfiles.join(", ")}.`

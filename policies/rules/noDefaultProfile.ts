@@ -15,6 +15,8 @@ export const noDefaultProfile = resourcePolicy({
   types: [incusTypes.instance],
   validate(instance, _config, report) {
     const profiles = profileNamesOf(instance);
+    // a list not known yet (preview) is checked by `pulumi up`, when it is
+    if (instance.props.profiles === null) return;
     const fix =
       "give it container-base, a network profile and its service profile (buildServiceAnatomy does)";
     if (profiles === undefined) {

@@ -21,6 +21,8 @@ export interface TestResource {
   type: string;
   name: string;
   props: Record<string, unknown>;
+  /** Pulumi names of the resources the `profiles` input came from (property dependencies). */
+  profilesFrom?: string[];
 }
 
 export interface Violation {
@@ -104,6 +106,15 @@ function stackArgs(
         asType: () => undefined,
       }) as unknown as PolicyResource,
   );
+  // as the analyzer does: property dependencies point at the other PolicyResources
+  resources.forEach((r, i) => {
+    if (r.profilesFrom === undefined) return;
+    policyResources[i].propertyDependencies.profiles = r.profilesFrom.map((name) => {
+      const found = policyResources.find((p) => p.name === name);
+      if (!found) throw new Error(`profilesFrom: no resource ${name}`);
+      return found;
+    });
+  });
   return {
     resources: policyResources,
     stackTags: new Map(),

@@ -75,10 +75,11 @@ describe("instance-no-default-profile", () => {
     expect(v[0].message).toMatch(/names no profiles, so Incus applies the 'default' profile/);
   });
 
-  it("accepts composed profiles, and unknown (null) names during preview", async () => {
+  it("accepts composed profiles, and unknown (null) names or lists during preview", async () => {
     const v = await violationsOf("instance-no-default-profile", [
       instance("ok01"),
       instance("preview01", { profiles: ["container-base", null as unknown as string] }),
+      instance("preview02", { profiles: null as unknown as string[] }),
     ]);
     expect(v).toEqual([]);
   });
@@ -109,6 +110,40 @@ describe("instance-has-limits", () => {
     expect(v[0].message).toContain("Instance 'naked01' has no limits.cpu and limits.memory");
     expect(v[0].message).toContain("not defined in this stack (cannot be checked): elsewhere");
     expect(v[0].urn).toContain("Instance::naked01");
+  });
+
+  it("resolves profile names unknown during a preview through the property dependencies", async () => {
+    const previewed = {
+      ...instance("grafana01", {
+        profiles: ["container-base", "management-network", null as unknown as string],
+      }),
+      profilesFrom: ["grafana01"],
+    };
+    const [grafanaProfile] = service("grafana01");
+    expect(
+      await violationsOf("instance-has-limits", [...baseProfiles, grafanaProfile, previewed]),
+    ).toEqual([]);
+    const limitless = { ...previewed, profilesFrom: ["container-base"] };
+    // still unknown and unresolved: undecidable in a preview, not a violation
+    expect(await violationsOf("instance-has-limits", [...baseProfiles, limitless])).toEqual([]);
+  });
+
+  it("uses a dependency's limits for capacity and nesting as well", async () => {
+    const nested = profile(
+      "nest",
+      { "security.nesting": "true", "limits.cpu": "1", "limits.memory": "64GB" },
+      [rootDiskDevice()],
+    );
+    const previewed = {
+      ...instance("n01", { profiles: null as unknown as string[] }),
+      profilesFrom: ["nest"],
+    };
+    const v = await runPack([nested, previewed]);
+    expect(v.map((x) => x.policy).sort()).toEqual([
+      "host-capacity",
+      "memory-limits-hard",
+      "nesting-allow-list",
+    ]);
   });
 
   it("flags a missing memory limit only", async () => {
