@@ -1,13 +1,12 @@
 import type { NetworkBackendRegistry } from "./backend";
 import { bridgeBackend } from "./bridgeBackend";
+import { ovnBackend } from "./ovnBackend";
 
 export * from "./backend";
 export { addressingConfig, gatewayAddress } from "./addressing";
 
-/**
- * Network backends by `atlas:networkBackend`. The OVN backend registers here
- * (`ovn: ovnBackend`) when it lands; BaseInfrastructure needs no change for it.
- */
+/** Network backends by `atlas:networkBackend`; BaseInfrastructure picks one. */
 export const networkBackends: NetworkBackendRegistry = {
   bridge: bridgeBackend,
+  ovn: ovnBackend,
 };
