@@ -109,7 +109,9 @@ function mosquittoUserData(instanceName: string, args: MosquittoArgs): pulumi.Ou
         tls: tls ? mosquittoTlsFiles() : undefined,
       });
       const files: CloudInitFile[] = [
-        { path: mosquittoPaths.config, content: conf, permissions: "0644" },
+        // Deferred until the package is installed, so apk never sets our file aside as
+        // an `.apk-new` conflict.
+        { path: mosquittoPaths.config, content: conf, permissions: "0644", defer: true },
       ];
       if (users) {
         files.push({
