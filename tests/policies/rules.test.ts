@@ -1,4 +1,7 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import * as YAML from "yaml";
 import { atlasPolicies } from "../../policies/policies";
 import {
   baseProfiles,
@@ -27,6 +30,19 @@ async function violationsOf(policy: string, resources: TestResource[], config = 
 }
 
 describe("the pack", () => {
+  it("is a policy pack folder whose dependencies resolve from the root node_modules", () => {
+    const dir = path.join(__dirname, "..", "..", "policies");
+    const manifest = YAML.parse(fs.readFileSync(path.join(dir, "PulumiPolicy.yaml"), "utf8"));
+    expect(manifest.runtime).toBe("nodejs");
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+    expect(path.resolve(dir, pkg.main)).toBe(
+      path.resolve(dir, "..", "dist", "policies", "index.js"),
+    );
+    expect(require.resolve("@pulumi/policy", { paths: [dir] })).toBe(
+      path.resolve(dir, "..", "node_modules", "@pulumi", "policy", "index.js"),
+    );
+  });
+
   it("has unique policy names, descriptions and mandatory defaults", () => {
     const names = atlasPolicies.map((p) => p.name);
     expect(new Set(names).size).toBe(names.length);
