@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { BaseInfrastructure } from "../../../components/baseInfrastructure";
 import { Mosquitto } from "../../../components/mosquitto";
 import { externalAccessFor } from "../../../components/shared/externalAccess";
 import { valueOf } from "../../helpers/pulumiMocks";
@@ -57,12 +58,27 @@ describe("Mosquitto", () => {
     expect(mosquitto.mqttsEndpoint).toBeUndefined();
   });
 
-  it("physical mode: no proxy devices (the container has a LAN address)", async () => {
-    const { run } = await build({
-      productionNetwork: { type: "physical", parent: "eno1", name: "eno1" },
+  it("physical mode: no proxy devices; the production network is the LAN interface", async () => {
+    const values = { productionNetwork: { type: "physical", parent: "eno1", name: "eno1" } };
+    const { run } = await build(values);
+    // The network the production profile points at, built by BaseInfrastructure.
+    const c = atlasConfig("cluster01", values);
+    new BaseInfrastructure("base", {
+      networkBackend: c.networkBackend,
+      networks: c.networks,
+      ovn: c.ovn,
     });
+    await run.settle();
     expect(proxyDevicesOf(run, "mosquitto")).toEqual([]);
     expect(run.byType("incus:index:NetworkLb")).toEqual([]);
+    expect(run.named("incus:index:Network", "production-network").inputs).toMatchObject({
+      name: "eno1",
+      type: "physical",
+      config: { parent: "eno1" },
+    });
+    expect(devicesOf(run, "production-network")).toEqual([
+      { name: "eth0", type: "nic", properties: { name: "eth0", network: "eno1" } },
+    ]);
   });
 
   it("OVN: an OVN load balancer on the VIP replaces the proxy devices", async () => {
@@ -130,6 +146,8 @@ describe("Mosquitto", () => {
     expect(userData).toContain("step-cli");
     expect(userData).toContain("--provisioner acme --ca-url");
     expect(userData).toContain("/etc/periodic/hourly/mosquitto-certificate");
+    // No CA fingerprint given: the root is fetched once (trust on first use).
+    expect(userData).toContain("--no-check-certificate");
     expect(await valueOf(mosquitto.mqttsEndpoint!)).toBe("mqtts://mosquitto01.incus:8883");
   });
 
