@@ -26,10 +26,14 @@ export function isUnknown(v: PropertyValue): boolean {
   return v === UNKNOWN;
 }
 
-/** True if the value is, or contains, an unknown. */
+/**
+ * True if the value is, or contains, an unknown. During preview the engine hands a list
+ * element that is not known yet (a new profile's name) over as null, so a null inside a
+ * list counts as unknown too: no program sends a null element on purpose.
+ */
 export function containsUnknown(v: PropertyValue): boolean {
   if (v === UNKNOWN) return true;
-  if (Array.isArray(v)) return v.some(containsUnknown);
+  if (Array.isArray(v)) return v.some((e) => e === null || containsUnknown(e));
   if (isObject(v)) return Object.values(v).some(containsUnknown);
   return false;
 }

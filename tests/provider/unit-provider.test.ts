@@ -261,6 +261,26 @@ describe("check: validation with clear messages", () => {
     const c = await p.check(u("Network"), {}, { name: UNKNOWN, type: "bridge" });
     expect(c.failures ?? []).toEqual([]);
   });
+  it("a list element the engine sends as null during preview is treated as unknown", async () => {
+    const c = await p.check(
+      u("Instance"),
+      {},
+      {
+        name: "web",
+        image: "atlas-test",
+        profiles: ["container-base", null],
+      },
+    );
+    expect(c.failures ?? []).toEqual([]);
+    const known = await p.check(
+      u("Instance"),
+      {},
+      { name: "web", image: "atlas-test", profiles: [""] },
+    );
+    expect((known.failures ?? []).map((f) => f.reason).join()).toMatch(
+      /profiles: must be a list of non-empty strings/,
+    );
+  });
   it("an unknown resource type is an error naming the supported ones", async () => {
     await expect(p.check("urn:pulumi:s::a::incus:index:Nope::x", {}, {})).rejects.toThrow(
       /unknown resource type "incus:index:Nope"; supported: incus:index:Network/,
