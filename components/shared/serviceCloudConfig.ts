@@ -58,7 +58,11 @@ export function serviceCloudConfig(args: ServiceCloudConfigArgs): CloudConfig {
     packages: ["ca-certificates", "curl", "tar", ...(args.packages ?? [])],
     write_files: [
       ...args.files,
-      { path: openRcScriptPath(name), content: renderOpenRcService(args.service), permissions: "0755" },
+      {
+        path: openRcScriptPath(name),
+        content: renderOpenRcService(args.service),
+        permissions: "0755",
+      },
       { path: installScriptPath(name), content: installScript, permissions: "0700" },
     ],
     runcmd: [["/bin/sh", installScriptPath(name)]],

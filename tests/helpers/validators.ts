@@ -64,7 +64,10 @@ export function cloudInitSchema(userData: string): ValidatorResult {
  * `promtool check config` on a prometheus.yml. `extraFiles` (rule files, certificates)
  * are written next to it under their relative paths, so references are really checked.
  */
-export function promtoolCheckConfig(prometheusYml: string, extraFiles: FileTree = {}): ValidatorResult {
+export function promtoolCheckConfig(
+  prometheusYml: string,
+  extraFiles: FileTree = {},
+): ValidatorResult {
   return validateTree({ ...extraFiles, "prometheus.yml": prometheusYml }, "promtool", () => [
     "check",
     "config",
@@ -102,7 +105,11 @@ export function shellSyntax(script: string): ValidatorResult {
  * Starts `mosquitto -c` on a rendered config for a moment: a config it rejects makes it
  * exit at once with an error; a valid one keeps it running until the timeout.
  */
-export function mosquittoAccepts(configText: string, files: FileTree = {}, seconds = 2): ValidatorResult {
+export function mosquittoAccepts(
+  configText: string,
+  files: FileTree = {},
+  seconds = 2,
+): ValidatorResult {
   return validateTree({ ...files, "mosquitto.conf": configText }, "timeout", (dir) => [
     "--preserve-status",
     "-s",
