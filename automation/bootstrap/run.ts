@@ -54,9 +54,13 @@ export const bootstrapSteps: readonly Step<BootstrapContext>[] = [
   {
     name: "ownership",
     checkOnly: true,
-    describe: "check the buckets address, state pool and bucket are free or already ours",
+    describe:
+      "refresh the bootstrap state; check the buckets address, state pool and bucket are free or already ours",
     run: async (ctx) => {
       ctx.stack = await bootstrapStack(ctx.settings);
+      // Refresh first, so that a bucket or pool lost since the last run is recreated
+      // rather than trusted (the "lost state bucket" playbook is just a rerun).
+      if ((await managedIds(ctx.stack)).size > 0) await ctx.stack.refresh({ color: "never" });
       const o = await checkOwnership(
         need(ctx.remote, "the remote"),
         ctx.settings,
