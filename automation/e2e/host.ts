@@ -128,21 +128,37 @@ export function projectLeftovers(project: string, pool: string): string[] {
   ];
 }
 
-/** Removes an e2e project and anything left in it (cleanup after failed runs only). */
+/**
+ * Removes an e2e project and anything left in it (cleanup after failed runs only). Best
+ * effort, two passes: objects left by a crash may refuse deletion until others are gone.
+ */
 export function forceDeleteProject(project: string, pool: string): void {
-  if (!projectExists(project)) return;
-  for (const i of instances(project)) {
-    incus(["delete", "--force", "--project", project, i.name]);
+  const attempt = (args: string[]): void => {
+    try {
+      incus(args);
+    } catch {
+      // retried in the next pass; whatever still fails is reported by projectLeftovers
+    }
+  };
+  for (let pass = 0; pass < 2 && projectExists(project); pass++) {
+    for (const i of instances(project))
+      attempt(["delete", "--force", "--project", project, i.name]);
+    for (const v of customVolumes(pool, project)) {
+      attempt(["storage", "volume", "delete", pool, v.name, "--project", project]);
+    }
+    for (const p of profiles(project).filter((p) => p.name !== "default")) {
+      attempt(["profile", "delete", p.name, "--project", project]);
+    }
+    attempt(["project", "delete", project]);
   }
-  for (const v of customVolumes(pool, project)) {
-    incus(["storage", "volume", "delete", pool, v.name, "--project", project]);
-  }
-  for (const p of profiles(project).filter((p) => p.name !== "default")) {
-    incus(["profile", "delete", p.name, "--project", project]);
-  }
-  incus(["project", "delete", project]);
 }
 
 export function forceDeleteNetworks(prefix: string): void {
-  for (const n of networks(prefix)) incus(["network", "delete", n.name]);
+  for (const n of networks(prefix)) {
+    try {
+      incus(["network", "delete", n.name]);
+    } catch {
+      // best effort, as above
+    }
+  }
 }

@@ -1,0 +1,74 @@
+/**
+ * `npm run bench`: (1) program construction under mocks for each stack; (2) `up` of the
+ * e2e iapetus stack against the `incus` CLI lower bound; (3) a no-op `preview` and `up`
+ * with their Incus API requests by method. Prints a report, checks the targets, and
+ * writes the numbers to .atlas/bench.json. `--construction-only` skips the host.
+ * Results and commands are recorded in docs/benchmarks.md.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { topologyNames } from "../config/schema";
+import { repoRoot } from "../automation/repoRoot";
+import { measureConstruction, type ConstructionResult } from "./bench/construction";
+import { measureEngine, type EngineResult, type OperationResult } from "./bench/engine";
+
+const targets = { constructionMs: 2000, upToCliRatio: 1.5 };
+
+const fmt = (ms: number): string =>
+  ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+const methods = (r: Record<string, number>): string =>
+  Object.entries(r)
+    .sort()
+    .map(([m, n]) => `${m} ${n}`)
+    .join(", ") || "none";
+
+function verdict(ok: boolean): string {
+  return ok ? "met" : "MISSED";
+}
+
+function reportOperation(name: string, op: OperationResult): string {
+  return `${name}: ${fmt(op.ms)}; requests: ${methods(op.requests)}; changes: ${JSON.stringify(op.changes)}`;
+}
+
+async function main(): Promise<void> {
+  const constructionOnly = process.argv.includes("--construction-only");
+  const lines: string[] = [];
+  const construction: ConstructionResult[] = [];
+  for (const stack of topologyNames) {
+    const c = await measureConstruction(stack);
+    construction.push(c);
+    lines.push(
+      `construction ${stack}: ${fmt(c.ms)}, ${c.resources} resources (${c.incusResources} Incus) — target < 2 s: ${verdict(c.ms < targets.constructionMs)}`,
+    );
+  }
+  let engine: EngineResult | undefined;
+  if (!constructionOnly) {
+    engine = await measureEngine();
+    lines.push(
+      `up ${engine.stack}: ${fmt(engine.up.ms)} for ${engine.incusResources} Incus resources; ` +
+        `incus CLI lower bound ${fmt(engine.cliLowerBoundMs)} (${engine.cliObjects} objects); ` +
+        `ratio ${engine.upToCliRatio.toFixed(2)} — target <= 1.5: ${verdict(engine.upToCliRatio <= targets.upToCliRatio)}`,
+      reportOperation("  up", engine.up),
+      reportOperation("no-op preview", engine.noopPreview) +
+        ` — target 0 writes, ${engine.incusResources} reads: ` +
+        verdict(
+          engine.noopPreview.writes === 0 &&
+            (engine.noopPreview.requests.GET ?? 0) <= engine.incusResources,
+        ),
+      reportOperation("no-op up", engine.noopUp) + ` — writes: ${engine.noopUp.writes}`,
+    );
+  }
+  console.log(lines.join("\n"));
+  const out = path.join(repoRoot, ".atlas", "bench.json");
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(
+    out,
+    JSON.stringify({ date: new Date().toISOString(), construction, engine }, null, 2),
+  );
+  console.log(`\nnumbers: ${path.relative(repoRoot, out)}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

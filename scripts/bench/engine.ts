@@ -1,0 +1,103 @@
+/**
+ * Benchmarks 2 and 3, on the real daemon through the real engine: `up` of the e2e
+ * iapetus stack against the CLI lower bound, then a no-op `preview` and `up` with their
+ * Incus API requests by method.
+ */
+import * as crypto from "node:crypto";
+import * as path from "node:path";
+import { e2eSpec, e2eStackConfig } from "../../automation/e2e/config";
+import * as host from "../../automation/e2e/host";
+import { changedOps } from "../../automation/e2e/summary";
+import { incusResources } from "../../automation/e2e/verify";
+import {
+  assertProviderBuilt,
+  endE2eRun,
+  openE2eStack,
+  startE2eRun,
+} from "../../automation/e2e/workspace";
+import { cliLowerBound } from "./cliLowerBound";
+import { RequestLog } from "./requestLog";
+
+export interface OperationResult {
+  ms: number;
+  requests: Record<string, number>;
+  writes: number;
+  changes: Record<string, number>;
+}
+
+export interface EngineResult {
+  stack: string;
+  incusResources: number;
+  up: OperationResult;
+  cliLowerBoundMs: number;
+  cliObjects: number;
+  upToCliRatio: number;
+  noopPreview: OperationResult;
+  noopUp: OperationResult;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const start = process.hrtime.bigint();
+  const value = await fn();
+  return { value, ms: Number(process.hrtime.bigint() - start) / 1e6 };
+}
+
+export async function measureEngine(): Promise<EngineResult> {
+  assertProviderBuilt();
+  const runId = crypto.randomBytes(2).toString("hex");
+  const spec = e2eSpec("iapetus", runId, host.serverName(), {
+    stackName: "bench-iapetus",
+    subnetBase: 31,
+    incusProject: `atlas-bench-${runId}`,
+    networks: { production: `bench${runId}p`, management: `bench${runId}m` },
+  });
+  const serverBefore = host.serverConfig();
+  const run = startE2eRun();
+  const log = new RequestLog(path.join(run.root, "incus-requests.log"));
+  run.env.ATLAS_INCUS_REQUEST_LOG = log.file;
+  host.createProject(spec.incusProject);
+  try {
+    const stack = await openE2eStack(run, {
+      stackName: spec.stackName,
+      config: e2eStackConfig(spec),
+    });
+    const operation = async (
+      fn: () => Promise<Record<string, number>>,
+    ): Promise<OperationResult> => {
+      log.reset();
+      const { value, ms } = await timed(fn);
+      const requests = log.byMethod();
+      return { ms, requests, writes: RequestLog.writes(requests), changes: value };
+    };
+
+    const up = await operation(async () => changedOps((await stack.up()).summary.resourceChanges));
+    const resources = incusResources(await stack.exportStack());
+    const noopPreview = await operation(async () =>
+      changedOps((await stack.preview()).changeSummary),
+    );
+    const noopUp = await operation(async () =>
+      changedOps((await stack.up()).summary.resourceChanges),
+    );
+    await stack.destroy();
+
+    // Same objects, same names, same project, now by the CLI.
+    const bound = await cliLowerBound(resources, spec.incusProject);
+    return {
+      stack: spec.stackName,
+      incusResources: resources.length,
+      up,
+      cliLowerBoundMs: bound.ms,
+      cliObjects: bound.objects,
+      upToCliRatio: up.ms / bound.ms,
+      noopPreview,
+      noopUp,
+    };
+  } finally {
+    host.forceDeleteProject(spec.incusProject, "default");
+    host.forceDeleteNetworks(`bench${runId}`);
+    for (const key of Object.keys(host.serverConfig())) {
+      if (!(key in serverBefore)) host.incus(["config", "unset", key]);
+    }
+    endE2eRun(run);
+  }
+}
