@@ -18,7 +18,7 @@ export async function budgetMarkdown(stacks: readonly string[]): Promise<string>
   const sections: string[] = [];
   for (const stack of stacks) {
     const base = await recordStack(stack);
-    const full = await recordStack(stack, optionalFeatures);
+    const full = await recordStack(stack, optionalFeatures(stack));
     const names = (type: string, resources: typeof base) =>
       new Set(resources.filter((r) => r.type === type).map((r) => String(r.inputs.name)));
     const baseInstances = names("incus:index:Instance", base);

@@ -4,7 +4,7 @@
 # (scripts/incus-test-daemon.sh).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-packages=(prometheus prometheus-alertmanager mosquitto mosquitto-clients cloud-init openssl busybox-static)
+packages=(prometheus prometheus-alertmanager mosquitto mosquitto-clients cloud-init openssl busybox-static bind9-utils python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,4 +1,193 @@
+import * as pulumi from "@pulumi/pulumi";
+import {
+  Alertmanager,
+  BaseInfrastructure,
+  Coredns,
+  Mosquitto,
+  OvnCentral,
+  Prometheus,
+  Promtail,
+  externalAccessFor,
+  incusMetricsIfEnabled,
+  nodeExportersPerNode,
+  nodeScrapeTarget,
+  type ScrapeTarget,
+} from "../components";
+import { corednsPorts } from "../components/coredns/corefile";
+import { serviceScrapeTarget } from "../components/prometheus/serviceTarget";
+import { peerStackOutput } from "./crossStack";
+import { incusProviderFor } from "./incusProvider";
+import { incusMetricsScrape } from "./scrapeTargets";
 import type { Topology } from "./types";
 
-/** The 3-node production cluster. Filled in by the components. */
-export const cluster01: Topology = () => ({});
+/**
+ * The production cluster: Prometheus (federated by iapetus), Alertmanager, one
+ * node-exporter pinned to each member, Promtail shipping to iapetus' Loki, Mosquitto and
+ * CoreDNS on the production network, OVN central when the OVN backend is chosen, and the
+ * Incus metrics certificate; deployed through the cluster's Incus remote.
+ */
+export const cluster01: Topology = (config) => {
+  const provider = incusProviderFor(config);
+  const opts: pulumi.ComponentResourceOptions = { providers: { incus: provider } };
+  const { services } = config;
+  const { storagePool } = config.incus;
+
+  const base = new BaseInfrastructure(
+    "base",
+    { networkBackend: config.networkBackend, networks: config.networks, ovn: config.ovn },
+    opts,
+  );
+  const management = [base.containerBaseProfile, base.managementNetworkProfile];
+  const production = [base.containerBaseProfile, base.productionNetworkProfile];
+  const pinnedNodes = config.pinToClusterNodes ? config.clusterNodes : [];
+
+  // OVN central serves the overlay the other networks run on, from the cluster's own
+  // bridge; it is the first member's job, as in the reference's single container.
+  const ovnCentral =
+    config.networkBackend === "ovn"
+      ? new OvnCentral(
+          "ovn-central01",
+          {
+            settings: services.ovnCentral,
+            ovn: config.ovn,
+            storagePool,
+            baseProfiles: [base.containerBaseProfile],
+            targetNode: pinnedNodes[0],
+          },
+          opts,
+        )
+      : undefined;
+
+  const alertmanager = new Alertmanager(
+    "alertmanager01",
+    {
+      settings: services.alertmanager,
+      storagePool,
+      baseProfiles: management,
+      alertmanager: config.alertmanager,
+    },
+    opts,
+  );
+  const nodeExporters = nodeExportersPerNode(
+    config.clusterNodes,
+    { settings: services.nodeExporter, storagePool, baseProfiles: management },
+    opts,
+  ).map((exporter) => exporter);
+  if (!config.pinToClusterNodes) {
+    pulumi.log.warn(
+      "atlas: pinToClusterNodes is false: node exporters are not pinned to cluster members (standalone test servers only)",
+    );
+  }
+  const lokiPushUrl = peerStackOutput<string>(undefined, config.crossStack, {
+    configKey: "iapetusStack",
+    output: "loki_push_url",
+    fallback: config.crossStack.lokiPushUrlFallback,
+  });
+  const promtail = new Promtail(
+    "promtail01",
+    {
+      settings: services.promtail,
+      storagePool,
+      baseProfiles: management,
+      lokiPushUrl,
+      environment: config.stack,
+    },
+    opts,
+  );
+  const mosquitto = new Mosquitto(
+    "mosquitto01",
+    {
+      settings: services.mosquitto,
+      mosquitto: config.mosquitto,
+      storagePool,
+      baseProfiles: production,
+      access: externalAccessFor(
+        config,
+        base.productionNetworkName,
+        config.ovn.loadBalancerAddresses.mosquitto,
+      ),
+      stepCa: config.mosquitto.enableTls
+        ? {
+            caUrl: peerStackOutput<string>(undefined, config.crossStack, {
+              configKey: "iapetusStack",
+              output: "step_ca_acme_endpoint",
+              fallback: "https://step-ca01.incus:9000",
+            }),
+          }
+        : undefined,
+    },
+    opts,
+  );
+  const incusMetrics = incusMetricsIfEnabled(
+    "incus-metrics",
+    config.incusMetrics,
+    base.managementGateway,
+    opts,
+  );
+  // CoreDNS is built after Prometheus (its zone lists Prometheus' address), so its
+  // scrape target comes from the instance name the topology gives it.
+  const corednsName = "coredns01";
+  const scrapeTargets: pulumi.Input<ScrapeTarget>[] = [
+    alertmanager.scrapeTarget,
+    promtail.scrapeTarget,
+    nodeScrapeTarget(nodeExporters),
+    serviceScrapeTarget("coredns", pulumi.output(corednsName), corednsPorts.metrics),
+  ];
+  const prometheus = new Prometheus(
+    "prometheus01",
+    {
+      settings: services.prometheus,
+      storagePool,
+      baseProfiles: management,
+      prometheus: config.prometheus,
+      environment: config.stack,
+      scrapeTargets,
+      incusMetrics: incusMetricsScrape(incusMetrics, base.managementGateway),
+      alertmanagers: [alertmanager.target],
+    },
+    opts,
+  );
+  const coredns = new Coredns(
+    corednsName,
+    {
+      instanceName: corednsName,
+      settings: services.coredns,
+      coredns: config.coredns,
+      storagePool,
+      baseProfiles: production,
+      access: externalAccessFor(
+        config,
+        base.productionNetworkName,
+        config.ovn.loadBalancerAddresses.coredns,
+      ),
+      records: [
+        { name: "prometheus01", address: prometheus.ipv4Address },
+        { name: "alertmanager01", address: alertmanager.ipv4Address },
+        { name: "promtail01", address: promtail.ipv4Address },
+        { name: "mosquitto01", address: mosquitto.ipv4Address },
+        { name: "mqtt", address: mosquitto.ipv4Address },
+        ...nodeExporters.map((e, i) => ({
+          name: `node-exporter${String(i + 1).padStart(2, "0")}`,
+          address: e.ipv4Address,
+        })),
+      ],
+    },
+    opts,
+  );
+
+  // Output names follow the reference's `tofu output` for cluster01.
+  return {
+    prometheus_endpoint: prometheus.endpoint,
+    prometheus_federation_targets: [prometheus.federationTarget],
+    alertmanager_endpoint: alertmanager.endpoint,
+    mosquitto_mqtt_endpoint: mosquitto.mqttEndpoint,
+    mosquitto_external_ports: mosquitto.externalPorts,
+    coredns_dns_endpoint: coredns.dnsEndpoint,
+    coredns_ipv4_address: coredns.ipv4Address,
+    node_exporter_endpoints: nodeExporters.map((e) => e.endpoint),
+    promtail_endpoint: promtail.endpoint,
+    promtail_loki_target: promtail.lokiTarget,
+    incus_metrics_endpoint: incusMetrics?.metricsEndpoint,
+    ovn_northbound_connection: ovnCentral?.northboundConnection,
+  };
+};

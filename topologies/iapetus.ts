@@ -1,4 +1,181 @@
+import * as pulumi from "@pulumi/pulumi";
+import {
+  BaseInfrastructure,
+  Coredns,
+  externalAccessFor,
+  Grafana,
+  Loki,
+  NodeExporter,
+  Prometheus,
+  StepCa,
+  atlantisIfEnabled,
+  cloudflaredIfConfigured,
+  incusLokiIfEnabled,
+  incusMetricsIfEnabled,
+  type ScrapeTarget,
+} from "../components";
+import { corednsPorts } from "../components/coredns/corefile";
+import { grafanaPort } from "../components/grafana";
+import { serviceScrapeTarget } from "../components/prometheus/serviceTarget";
+import { peerStackOutput } from "./crossStack";
+import { incusProviderFor } from "./incusProvider";
+import { incusMetricsScrape, scrapeTargetFromUrl } from "./scrapeTargets";
 import type { Topology } from "./types";
 
-/** The control plane: monitoring core, CA, tunnel and GitOps. Filled in by the components. */
-export const iapetus: Topology = () => ({});
+/**
+ * The control plane: Grafana, Prometheus (federating cluster01), Loki, step-ca,
+ * node-exporter, Cloudflared (with a token), Atlantis (when enabled), the Incus metrics
+ * certificate and Incus -> Loki logging, on the local Incus daemon by default.
+ */
+export const iapetus: Topology = (config) => {
+  const provider = incusProviderFor(config);
+  const opts: pulumi.ComponentResourceOptions = { providers: { incus: provider } };
+  const { services } = config;
+  const { storagePool } = config.incus;
+
+  const base = new BaseInfrastructure(
+    "base",
+    { networkBackend: config.networkBackend, networks: config.networks, ovn: config.ovn },
+    opts,
+  );
+  const management = [base.containerBaseProfile, base.managementNetworkProfile];
+
+  const stepCa = new StepCa(
+    "step-ca01",
+    { settings: services.stepCa, storagePool, baseProfiles: management, stepCa: config.stepCa },
+    opts,
+  );
+  const loki = new Loki(
+    "loki01",
+    { settings: services.loki, storagePool, baseProfiles: management, loki: config.loki },
+    opts,
+  );
+  const nodeExporter = new NodeExporter(
+    "node-exporter01",
+    { settings: services.nodeExporter, storagePool, baseProfiles: management },
+    opts,
+  );
+  const cloudflared = cloudflaredIfConfigured(
+    "cloudflared01",
+    {
+      settings: services.cloudflared,
+      cloudflared: config.cloudflared,
+      storagePool,
+      baseProfiles: management,
+    },
+    opts,
+  );
+  const atlantis =
+    base.gitopsNetworkProfile &&
+    atlantisIfEnabled(
+      "atlantis01",
+      {
+        settings: services.atlantis,
+        atlantis: config.atlantis,
+        storagePool,
+        baseProfiles: [base.containerBaseProfile, base.gitopsNetworkProfile],
+      },
+      opts,
+    );
+  const incusMetrics = incusMetricsIfEnabled(
+    "incus-metrics",
+    config.incusMetrics,
+    base.managementGateway,
+    opts,
+  );
+
+  // Grafana is built after Prometheus (its datasource is Prometheus' endpoint), so its
+  // scrape target comes from the instance name the topology gives it.
+  const grafanaName = "grafana01";
+  const scrapeTargets: pulumi.Input<ScrapeTarget>[] = [
+    loki.scrapeTarget,
+    nodeExporter.target.apply((target) => ({ job: "node", targets: [target] })),
+    serviceScrapeTarget("grafana", pulumi.output(grafanaName), grafanaPort),
+  ];
+  if (cloudflared) {
+    scrapeTargets.push(scrapeTargetFromUrl("cloudflared", cloudflared.metricsEndpoint));
+  }
+  // With OVN, CoreDNS runs here too; it is built last (its zone lists every address).
+  const corednsName = "coredns01";
+  if (config.networkBackend === "ovn") {
+    scrapeTargets.push(
+      serviceScrapeTarget("coredns", pulumi.output(corednsName), corednsPorts.metrics),
+    );
+  }
+  const federationTargets = peerStackOutput<string[]>(undefined, config.crossStack, {
+    configKey: "cluster01Stack",
+    output: "prometheus_federation_targets",
+    fallback: config.crossStack.federationTargetsFallback,
+  });
+  const prometheus = new Prometheus(
+    "prometheus01",
+    {
+      settings: services.prometheus,
+      storagePool,
+      baseProfiles: management,
+      prometheus: config.prometheus,
+      environment: config.stack,
+      scrapeTargets,
+      incusMetrics: incusMetricsScrape(incusMetrics, base.managementGateway),
+      federationTargets,
+    },
+    opts,
+  );
+  const grafana = new Grafana(
+    grafanaName,
+    {
+      instanceName: grafanaName,
+      settings: services.grafana,
+      storagePool,
+      baseProfiles: management,
+      grafana: config.grafana,
+      datasources: { prometheus: prometheus.endpoint, loki: loki.endpoint },
+    },
+    opts,
+  );
+  const incusLoki = incusLokiIfEnabled("incus-loki", config.incusLoki, loki.endpoint, opts);
+  // With OVN the control plane answers DNS on its own LAN VIP too (the reference's
+  // 192.168.68.12); in bridge/physical mode DNS is cluster01's job.
+  const coredns =
+    config.networkBackend === "ovn"
+      ? new Coredns(
+          corednsName,
+          {
+            instanceName: corednsName,
+            settings: services.coredns,
+            coredns: config.coredns,
+            storagePool,
+            baseProfiles: [base.containerBaseProfile, base.productionNetworkProfile],
+            access: externalAccessFor(
+              config,
+              base.productionNetworkName,
+              config.ovn.loadBalancerAddresses.coredns,
+            ),
+            records: [
+              { name: "grafana01", address: grafana.ipv4Address },
+              { name: "prometheus01", address: prometheus.ipv4Address },
+              { name: "loki01", address: loki.ipv4Address },
+              { name: "step-ca01", address: stepCa.ipv4Address },
+              { name: "node-exporter01", address: nodeExporter.ipv4Address },
+            ],
+          },
+          opts,
+        )
+      : undefined;
+
+  // Output names follow the reference's `tofu output` for iapetus.
+  return {
+    loki_endpoint: loki.endpoint,
+    loki_push_url: loki.pushUrl,
+    prometheus_endpoint: prometheus.endpoint,
+    grafana_endpoint: grafana.endpoint,
+    grafana_admin_password: grafana.adminPassword,
+    step_ca_acme_endpoint: stepCa.acmeEndpoint,
+    step_ca_fingerprint_command: stepCa.fingerprintCommand,
+    cloudflared_metrics_endpoint: cloudflared?.metricsEndpoint,
+    atlantis_webhook_url: atlantis ? atlantis.webhookUrl : undefined,
+    incus_metrics_endpoint: incusMetrics?.metricsEndpoint,
+    incus_loki_logging_name: incusLoki?.loggingName,
+    coredns_dns_endpoint: coredns?.dnsEndpoint,
+  };
+};

@@ -24,24 +24,34 @@ export function stackFileConfig(stack: string): Record<string, unknown> {
   return config;
 }
 
+export interface ConfigOverlay {
+  config: Record<string, unknown>;
+  secretKeys: string[];
+}
+
 /**
- * Settings that switch on every optional service (Cloudflared, Atlantis with its gitops
- * network), with placeholder credentials, to show the full budget.
+ * Settings that switch on every optional service of a topology (iapetus: Cloudflared,
+ * Atlantis with its gitops network), with placeholder credentials, to show the full
+ * budget. cluster01 has no optional services.
  */
-export const optionalFeatures: { config: Record<string, unknown>; secretKeys: string[] } = {
-  config: {
-    "atlas:cloudflaredTunnelToken": "placeholder",
-    "atlas:atlantisGithubToken": "placeholder",
-    "atlas:atlantisWebhookSecret": "placeholder",
-    "atlas:atlantis": { enabled: true },
-    "atlas:gitopsNetwork": { enabled: true },
-  },
-  secretKeys: [
-    "atlas:cloudflaredTunnelToken",
-    "atlas:atlantisGithubToken",
-    "atlas:atlantisWebhookSecret",
-  ],
-};
+export function optionalFeatures(stack: string): ConfigOverlay {
+  const topology = stackFileConfig(stack)["atlas:topology"] ?? stack;
+  if (topology !== "iapetus") return { config: {}, secretKeys: [] };
+  return {
+    config: {
+      "atlas:cloudflaredTunnelToken": "placeholder",
+      "atlas:atlantisGithubToken": "placeholder",
+      "atlas:atlantisWebhookSecret": "placeholder",
+      "atlas:atlantis": { enabled: true },
+      "atlas:gitopsNetwork": { enabled: true },
+    },
+    secretKeys: [
+      "atlas:cloudflaredTunnelToken",
+      "atlas:atlantisGithubToken",
+      "atlas:atlantisWebhookSecret",
+    ],
+  };
+}
 
 export async function recordStack(
   stack: string,

@@ -49,7 +49,7 @@ describe.each(["iapetus", "cluster01"])("stack %s under mocks", (stack) => {
   });
 
   it("passes every mandatory policy with every optional service on", async () => {
-    const resources = await programResources(stack, optionalFeatures);
+    const resources = await programResources(stack, optionalFeatures(stack));
     expect(mandatory(await runPack(resources))).toEqual([]);
   });
 });

@@ -1,0 +1,22 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { AtlasConfig } from "../config";
+import * as incus from "../incus/sdk";
+
+/**
+ * The explicit Incus provider a topology deploys through.
+ *
+ * - iapetus targets the local daemon unless `incus:remote` names another remote: an
+ *   `INCUS_REMOTE` exported for cluster work must never redirect the control plane.
+ * - cluster01 targets `incus:remote`, else `INCUS_REMOTE`, else the incus CLI's default
+ *   remote, as the reference's provider block did.
+ */
+export function incusProviderFor(config: AtlasConfig): incus.Provider {
+  const remote =
+    config.incus.remote || (config.topology === "iapetus" ? "local" : process.env.INCUS_REMOTE);
+  if (config.topology === "cluster01" && !remote) {
+    pulumi.log.warn(
+      "atlas: cluster01 has no Incus remote (set `pulumi config set incus:remote cluster01` or export INCUS_REMOTE); using the incus CLI's default remote",
+    );
+  }
+  return new incus.Provider(config.topology, { remote, project: config.incus.project });
+}
