@@ -53,6 +53,10 @@ export function optionalFeatures(stack: string): ConfigOverlay {
   };
 }
 
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
 export async function recordStack(
   stack: string,
   overlay: { config: Record<string, unknown>; secretKeys: string[] } = {
@@ -65,12 +69,7 @@ export async function recordStack(
   for (const [key, value] of Object.entries(overlay.config)) {
     const existing = merged[key];
     merged[key] =
-      typeof existing === "object" &&
-      existing !== null &&
-      typeof value === "object" &&
-      value !== null
-        ? { ...existing, ...value }
-        : value;
+      isPlainObject(existing) && isPlainObject(value) ? { ...existing, ...value } : value;
   }
   const run = await startMockedRun({ stack, config: merged, secretKeys: overlay.secretKeys });
   atlasProgram();
