@@ -9,4 +9,6 @@ if (!file || !fs.existsSync(file)) {
 }
 const report = JSON.parse(fs.readFileSync(file, "utf8"));
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-console.log(`Tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped`);
+console.log(
+  `Tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped`,
+);
