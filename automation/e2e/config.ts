@@ -82,7 +82,8 @@ export function e2eStackConfig(spec: E2eStackSpec): ConfigMap {
     "atlas:atlantis": { enabled: false },
     // Needs the tls plugin, which is not installed here.
     "atlas:incusMetrics": { enabled: false },
-    "atlas:incusLoki": { enabled: !isCluster },
+    // Incus 6.0 LTS (the test daemon) knows the older `loki.*` server keys, not `logging.*`.
+    "atlas:incusLoki": { enabled: !isCluster, serverKeys: "loki" },
     "atlas:networkBackend": "bridge",
     "atlas:crossStack": {
       iapetusStack: isCluster ? (spec.peerStack ?? "") : "",

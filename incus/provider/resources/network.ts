@@ -1,5 +1,5 @@
 import type { CheckFailure } from "@pulumi/pulumi/provider";
-import { type ReadResultProps, enc, str } from "../handler";
+import { type HandlerContext, type ReadResultProps, enc, str } from "../handler";
 import { asStringMap, isInternalKey, managedView, mergeConfig, type StringMap } from "../diff";
 import { NETWORK_NAME, type ResourceSpec } from "../schema";
 import { validateConfig } from "../validators";
@@ -87,6 +87,24 @@ export class NetworkHandler extends RestHandler<LiveNetwork> {
       description: str(news.description) ?? live.description,
       config: mergeConfig(live.config ?? {}, asStringMap(olds.config), asStringMap(news.config)),
     };
+  }
+  /**
+   * incusd races when two bridges are deleted at once: it lists the links, one vanishes,
+   * and the DELETE fails ("Failed to delete bridge children interfaces: ... does not
+   * exist"). Pulumi destroys an environment's networks in parallel, so that one failure
+   * is retried.
+   */
+  async delete(ctx: HandlerContext, id: string, props: PropertyMap): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await super.delete(ctx, id, props);
+        return;
+      } catch (e) {
+        const raced = /Failed to delete bridge children interfaces/.test(String(e));
+        if (!raced || attempt >= 5) throw e;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
   }
   protected fromLive(
     live: LiveNetwork,
