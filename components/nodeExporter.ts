@@ -100,12 +100,14 @@ export function nodeExportersPerNode(
   nodes: string[],
   args: Omit<NodeExporterArgs, "targetNode" | "instanceName" | "profileName">,
   opts?: pulumi.ComponentResourceOptions,
+  /** false leaves placement to Incus (standalone test servers reject `?target=`). */
+  pin = true,
 ): NodeExporter[] {
   return nodes.map((node, index) => {
     const instanceName = `node-exporter${String(index + 1).padStart(2, "0")}`;
     return new NodeExporter(
       instanceName,
-      { ...args, instanceName, profileName: instanceName, targetNode: node },
+      { ...args, instanceName, profileName: instanceName, targetNode: pin ? node : undefined },
       opts,
     );
   });

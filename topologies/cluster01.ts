@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   Alertmanager,
-  BaseInfrastructure,
   Coredns,
   Mosquitto,
   OvnCentral,
@@ -16,7 +15,7 @@ import {
 import { corednsPorts } from "../components/coredns/corefile";
 import { serviceScrapeTarget } from "../components/prometheus/serviceTarget";
 import { peerStackOutput } from "./crossStack";
-import { incusProviderFor } from "./incusProvider";
+import { stackFoundation } from "./foundation";
 import { incusMetricsScrape } from "./scrapeTargets";
 import type { Topology } from "./types";
 
@@ -27,18 +26,14 @@ import type { Topology } from "./types";
  * Incus metrics certificate; deployed through the cluster's Incus remote.
  */
 export const cluster01: Topology = (config) => {
-  const provider = incusProviderFor(config);
-  const opts: pulumi.ComponentResourceOptions = { providers: { incus: provider } };
-  const { services } = config;
-  const { storagePool } = config.incus;
-
-  const base = new BaseInfrastructure(
-    "base",
-    { networkBackend: config.networkBackend, networks: config.networks, ovn: config.ovn },
+  const {
     opts,
-  );
-  const management = [base.containerBaseProfile, base.managementNetworkProfile];
-  const production = [base.containerBaseProfile, base.productionNetworkProfile];
+    base,
+    storagePool,
+    managementProfiles: management,
+    productionProfiles: production,
+  } = stackFoundation(config);
+  const { services } = config;
   const pinnedNodes = config.pinToClusterNodes ? config.clusterNodes : [];
 
   // OVN central serves the overlay the other networks run on, from the cluster's own
@@ -72,7 +67,8 @@ export const cluster01: Topology = (config) => {
     config.clusterNodes,
     { settings: services.nodeExporter, storagePool, baseProfiles: management },
     opts,
-  ).map((exporter) => exporter);
+    config.pinToClusterNodes,
+  );
   if (!config.pinToClusterNodes) {
     pulumi.log.warn(
       "atlas: pinToClusterNodes is false: node exporters are not pinned to cluster members (standalone test servers only)",

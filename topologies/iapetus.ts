@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
-  BaseInfrastructure,
   Coredns,
   externalAccessFor,
   Grafana,
@@ -18,7 +17,7 @@ import { corednsPorts } from "../components/coredns/corefile";
 import { grafanaPort } from "../components/grafana";
 import { serviceScrapeTarget } from "../components/prometheus/serviceTarget";
 import { peerStackOutput } from "./crossStack";
-import { incusProviderFor } from "./incusProvider";
+import { stackFoundation } from "./foundation";
 import { incusMetricsScrape, scrapeTargetFromUrl } from "./scrapeTargets";
 import type { Topology } from "./types";
 
@@ -28,17 +27,14 @@ import type { Topology } from "./types";
  * certificate and Incus -> Loki logging, on the local Incus daemon by default.
  */
 export const iapetus: Topology = (config) => {
-  const provider = incusProviderFor(config);
-  const opts: pulumi.ComponentResourceOptions = { providers: { incus: provider } };
-  const { services } = config;
-  const { storagePool } = config.incus;
-
-  const base = new BaseInfrastructure(
-    "base",
-    { networkBackend: config.networkBackend, networks: config.networks, ovn: config.ovn },
+  const {
     opts,
-  );
-  const management = [base.containerBaseProfile, base.managementNetworkProfile];
+    base,
+    storagePool,
+    managementProfiles: management,
+    productionProfiles,
+  } = stackFoundation(config);
+  const { services } = config;
 
   const stepCa = new StepCa(
     "step-ca01",
@@ -145,7 +141,7 @@ export const iapetus: Topology = (config) => {
             settings: services.coredns,
             coredns: config.coredns,
             storagePool,
-            baseProfiles: [base.containerBaseProfile, base.productionNetworkProfile],
+            baseProfiles: productionProfiles,
             access: externalAccessFor(
               config,
               base.productionNetworkName,

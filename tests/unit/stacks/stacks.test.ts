@@ -229,6 +229,16 @@ describe("cluster01 pinning", () => {
     expect(exporters.map((e) => e.inputs.targetNode).sort()).toEqual(["m1", "m2", "m3"]);
   });
 
+  it("leaves placement to Incus when pinToClusterNodes is false (standalone test servers)", async () => {
+    const resources = await recordStack(
+      "cluster01",
+      overlay({ "atlas:clusterNodes": ["solo"], "atlas:pinToClusterNodes": false }),
+    );
+    const instances = resources.filter((r) => r.type === "incus:index:Instance");
+    expect(instances.map((i) => i.inputs.name)).toContain("node-exporter01");
+    expect(instances.every((i) => i.inputs.targetNode === undefined)).toBe(true);
+  });
+
   it("targets the remote named by incus:remote through an explicit provider", async () => {
     const resources = await recordStack("cluster01", overlay({ "incus:remote": "cluster01" }));
     const provider = resources.find((r) => r.type === "pulumi:providers:incus")!;
