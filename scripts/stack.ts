@@ -4,7 +4,10 @@
  * stack defaults to iapetus, as the Makefile's ENV did.
  */
 import { spawnSync } from "node:child_process";
-import { topologyNames } from "../config/schema";
+import * as fs from "node:fs";
+import { backendFiles, readBackendEnv } from "../automation/bootstrap/backendSettings";
+import { atlasConfigDir } from "../automation/bootstrap/settings";
+import { topologyNames, type TopologyName } from "../config/schema";
 
 const operations = ["preview", "up", "destroy", "refresh"] as const;
 type Operation = (typeof operations)[number];
@@ -36,10 +39,19 @@ function main(argv: string[]): number {
       `note: stack '${stack}' is not named after a topology (${topologyNames.join(", ")}); it must set atlas:topology.`,
     );
   }
+  // After `npm run bootstrap`, the stack's S3 backend and credentials live outside the
+  // repo; use them unless the caller chose a backend already.
+  const env = { ...process.env };
+  const isTopology = (topologyNames as readonly string[]).includes(stack);
+  const target = { configDir: atlasConfigDir(), stack: stack as TopologyName };
+  if (isTopology && !env.PULUMI_BACKEND_URL && fs.existsSync(backendFiles(target).envFile)) {
+    Object.assign(env, readBackendEnv(target));
+    console.error(`using the bootstrapped backend of ${stack} (${backendFiles(target).envFile})`);
+  }
   const args = [operation as Operation, "--stack", stack, ...passThrough];
   if (operation === "preview") args.push("--diff");
   console.error(`$ pulumi ${args.join(" ")}`);
-  const result = spawnSync("pulumi", args, { stdio: "inherit" });
+  const result = spawnSync("pulumi", args, { stdio: "inherit", env });
   if (result.error) {
     console.error(
       `could not run pulumi: ${result.error.message} (is the Pulumi CLI on PATH? see scripts/pulumi-cli.sh)`,
