@@ -23,6 +23,12 @@ export interface E2eStackSpec {
   peerStack?: string;
   /** Per-service memory overrides, to exercise in-place updates. */
   memory?: Partial<Record<(typeof serviceKeys)[number], string>>;
+  /**
+   * IncusLoki on iapetus (default true). With no Loki reachable, incusd queues its events
+   * and a later server config change blocks until the queue gives up (minutes), so suites
+   * that do not test it switch it off.
+   */
+  incusLoki?: boolean;
   /** Image for every service (a bad alias exercises failed creates). */
   image?: string;
 }
@@ -83,7 +89,7 @@ export function e2eStackConfig(spec: E2eStackSpec): ConfigMap {
     // Needs the tls plugin, which is not installed here.
     "atlas:incusMetrics": { enabled: false },
     // Incus 6.0 LTS (the test daemon) knows the older `loki.*` server keys, not `logging.*`.
-    "atlas:incusLoki": { enabled: !isCluster, serverKeys: "loki" },
+    "atlas:incusLoki": { enabled: !isCluster && (spec.incusLoki ?? true), serverKeys: "loki" },
     "atlas:networkBackend": "bridge",
     "atlas:crossStack": {
       iapetusStack: isCluster ? (spec.peerStack ?? "") : "",

@@ -48,6 +48,7 @@ export async function measureEngine(): Promise<EngineResult> {
   const spec = e2eSpec("iapetus", runId, host.serverName(), {
     stackName: "bench-iapetus",
     subnetBase: 31,
+    incusLoki: false,
     incusProject: `atlas-bench-${runId}`,
     networks: { production: `bench${runId}p`, management: `bench${runId}m` },
   });
