@@ -7,5 +7,8 @@ import { topologies, type StackOutputs } from "./topologies";
  */
 export function atlasProgram(): StackOutputs {
   const config = loadAtlasConfig();
-  return topologies[config.topology](config);
+  const outputs = topologies[config.topology](config);
+  // Outputs of services the stack does not deploy (no tunnel token, metrics off) are
+  // left out rather than exported as undefined.
+  return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
 }

@@ -44,9 +44,22 @@ function asRecord(value: unknown): Record<string, unknown> {
     : {};
 }
 
+/**
+ * The known string values of a config or properties map. During a preview the policy SDK
+ * throws when a policy reads a value that is not known yet (e.g. cloud-init user-data
+ * built from instance addresses); such keys are left out, so one unknown value does not
+ * stop every policy from checking the keys that are known (limits, security, raw.*).
+ */
 function stringValues(value: unknown): Record<string, string> {
+  const record = asRecord(value);
   const out: Record<string, string> = {};
-  for (const [key, v] of Object.entries(asRecord(value))) {
+  for (const key of Object.keys(record)) {
+    let v: unknown;
+    try {
+      v = record[key];
+    } catch {
+      continue;
+    }
     if (v !== undefined && v !== null) out[key] = String(v);
   }
   return out;
