@@ -50,10 +50,12 @@ async function main(): Promise<void> {
         `ratio ${engine.upToCliRatio.toFixed(2)} — target <= 1.5: ${verdict(engine.upToCliRatio <= targets.upToCliRatio)}`,
       reportOperation("  up", engine.up),
       reportOperation("no-op preview", engine.noopPreview) +
-        ` — target 0 writes, ${engine.incusResources} reads: ` +
+        ` — target 0 writes: ${verdict(engine.noopPreview.writes === 0)}`,
+      reportOperation("no-op preview --refresh", engine.noopRefreshPreview) +
+        ` — target 0 writes and one read per resource (${engine.incusResources}): ` +
         verdict(
-          engine.noopPreview.writes === 0 &&
-            (engine.noopPreview.requests.GET ?? 0) <= engine.incusResources,
+          engine.noopRefreshPreview.writes === 0 &&
+            (engine.noopRefreshPreview.requests.GET ?? 0) === engine.incusResources,
         ),
       reportOperation("no-op up", engine.noopUp) + ` — writes: ${engine.noopUp.writes}`,
     );

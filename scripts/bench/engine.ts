@@ -33,6 +33,8 @@ export interface EngineResult {
   cliObjects: number;
   upToCliRatio: number;
   noopPreview: OperationResult;
+  /** `preview --refresh`: reads every resource first. */
+  noopRefreshPreview: OperationResult;
   noopUp: OperationResult;
 }
 
@@ -76,6 +78,9 @@ export async function measureEngine(): Promise<EngineResult> {
     const noopPreview = await operation(async () =>
       changedOps((await stack.preview()).changeSummary),
     );
+    const noopRefreshPreview = await operation(async () =>
+      changedOps((await stack.preview({ refresh: true })).changeSummary),
+    );
     const noopUp = await operation(async () =>
       changedOps((await stack.up()).summary.resourceChanges),
     );
@@ -91,6 +96,7 @@ export async function measureEngine(): Promise<EngineResult> {
       cliObjects: bound.objects,
       upToCliRatio: up.ms / bound.ms,
       noopPreview,
+      noopRefreshPreview,
       noopUp,
     };
   } finally {
