@@ -15,7 +15,11 @@ export interface E2eStackSpec {
   incusProject: string;
   /** Bridge names (at most 15 characters: they become Linux interface names). */
   networks: { production: string; management: string };
-  /** Third octet base: production 10.210.<n>.0/24, management 10.210.<n+1>.0/24. */
+  /** Host port of Mosquitto's MQTT proxy (MQTTS is the next one). */
+  mqttPort: number;
+  /** First two octets of the run's subnets (distinct per concurrent run), e.g. `10.210`. */
+  ipv4Prefix: string;
+  /** Third octet base: production <prefix>.<n>.0/24, management <prefix>.<n+1>.0/24. */
   subnetBase: number;
   /** The daemon's server name, the one member of the e2e "cluster". */
   serverName: string;
@@ -24,9 +28,11 @@ export interface E2eStackSpec {
   /** Per-service memory overrides, to exercise in-place updates. */
   memory?: Partial<Record<(typeof serviceKeys)[number], string>>;
   /**
-   * IncusLoki on iapetus (default true). With no Loki reachable, incusd queues its events
-   * and a later server config change blocks until the queue gives up (minutes), so suites
-   * that do not test it switch it off.
+   * IncusLoki on iapetus (default false). It sets server-wide keys pointing incusd at
+   * loki01.incus, which the test daemon cannot reach: incusd then queues its events, and
+   * a later server config change (any run's, on the shared daemon) blocks for minutes
+   * while that queue drains. The Server resource's set/unset is covered by the provider
+   * tests; switch this on only on a daemon of your own.
    */
   incusLoki?: boolean;
   /** Image for every service (a bad alias exercises failed creates). */
@@ -51,6 +57,8 @@ export function e2eSpec(
     stackName: `e2e-${topology}`,
     incusProject: `atlas-e2e-${runId}-${short}`,
     networks: { production: `e2e${runId}${short}p`, management: `e2e${runId}${short}m` },
+    ipv4Prefix: "10.210",
+    mqttPort: 21000 + (parseInt(runId, 16) % 1000) * 2,
     subnetBase: topology === "iapetus" ? 1 : 11,
     serverName,
     ...overrides,
@@ -72,7 +80,7 @@ export function e2eStackConfig(spec: E2eStackSpec): ConfigMap {
   }
   const net = (name: string, octet: number): Record<string, unknown> => ({
     name,
-    ipv4Address: `10.210.${octet}.1/24`,
+    ipv4Address: `${spec.ipv4Prefix}.${octet}.1/24`,
     ipv4Nat: false,
     ipv6Address: "",
   });
@@ -89,13 +97,17 @@ export function e2eStackConfig(spec: E2eStackSpec): ConfigMap {
     // Needs the tls plugin, which is not installed here.
     "atlas:incusMetrics": { enabled: false },
     // Incus 6.0 LTS (the test daemon) knows the older `loki.*` server keys, not `logging.*`.
-    "atlas:incusLoki": { enabled: !isCluster && (spec.incusLoki ?? true), serverKeys: "loki" },
+    "atlas:incusLoki": { enabled: !isCluster && (spec.incusLoki ?? false), serverKeys: "loki" },
     "atlas:networkBackend": "bridge",
     "atlas:crossStack": {
       iapetusStack: isCluster ? (spec.peerStack ?? "") : "",
       cluster01Stack: "",
     },
     // A standalone daemon rejects every `?target=` (even its own name): one node, unpinned.
+    // Proxy devices listen on the host: ports of the run's own, away from 1883/8883 that a
+    // mosquitto validator or another run may hold. (CoreDNS keeps 53: one cluster01 e2e
+    // run per daemon at a time.)
+    "atlas:mosquitto": { mqttPort: spec.mqttPort, mqttsPort: spec.mqttPort + 1 },
     ...(isCluster
       ? { "atlas:clusterNodes": [spec.serverName], "atlas:pinToClusterNodes": false }
       : {}),

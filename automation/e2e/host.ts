@@ -87,6 +87,20 @@ export function networks(prefix: string): HostNetwork[] {
   );
 }
 
+/**
+ * `10.<n>` for the first n in 200–250 that no network on the daemon uses, so concurrent
+ * e2e runs (two engineers, or CI beside a local run) never share a subnet.
+ */
+export function freeIpv4Prefix(): string {
+  const used = new Set(
+    incusQuery<HostNetwork[]>("/1.0/networks?recursion=1")
+      .map((n) => /^10\.(\d+)\./.exec(n.config?.["ipv4.address"] ?? "")?.[1])
+      .filter((x): x is string => x !== undefined),
+  );
+  for (let n = 200; n <= 250; n++) if (!used.has(String(n))) return `10.${n}`;
+  throw new Error("no free 10.200-250 prefix for the e2e networks");
+}
+
 export function projectExists(project: string): boolean {
   return incusQuery<string[]>("/1.0/projects").includes(`/1.0/projects/${project}`);
 }

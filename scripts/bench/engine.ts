@@ -50,6 +50,7 @@ export async function measureEngine(): Promise<EngineResult> {
   const spec = e2eSpec("iapetus", runId, host.serverName(), {
     stackName: "bench-iapetus",
     subnetBase: 31,
+    ipv4Prefix: host.freeIpv4Prefix(),
     incusLoki: false,
     incusProject: `atlas-bench-${runId}`,
     networks: { production: `bench${runId}p`, management: `bench${runId}m` },

@@ -44,6 +44,7 @@ describe("engine e2e faults: daemon crash mid-up, failed create", () => {
     spec = e2eSpec("iapetus", runId, host.serverName(), {
       stackName: "e2e-faults",
       subnetBase: 21,
+      ipv4Prefix: host.freeIpv4Prefix(),
       incusLoki: false,
       incusProject: `atlas-e2e-${runId}-f`,
       networks: { production: `e2e${runId}fp`, management: `e2e${runId}fm` },

@@ -63,8 +63,12 @@ describe("engine e2e: iapetus then cluster01 on a real Incus daemon", () => {
     serverConfigBefore = host.serverConfig();
     const server = host.serverName();
     run = startE2eRun();
-    const iapetusSpec = e2eSpec("iapetus", runId, server);
-    const clusterSpec = e2eSpec("cluster01", runId, server, { peerStack: iapetusSpec.stackName });
+    const ipv4Prefix = host.freeIpv4Prefix();
+    const iapetusSpec = e2eSpec("iapetus", runId, server, { ipv4Prefix });
+    const clusterSpec = e2eSpec("cluster01", runId, server, {
+      peerStack: iapetusSpec.stackName,
+      ipv4Prefix,
+    });
     for (const spec of [iapetusSpec, clusterSpec]) host.createProject(spec.incusProject);
     iapetus = {
       spec: iapetusSpec,
