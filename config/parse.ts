@@ -320,6 +320,7 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
   );
   const pinToClusterNodes = reader.scalar("pinToClusterNodes", rules.boolean, true);
   const storagePool = reader.scalar("storagePool", rules.incusName, "local");
+  const proxyListenAddress = reader.scalar("proxyListenAddress", rules.ipv4Address, "0.0.0.0");
   const services = readServices(reader);
 
   const prometheus = reader.section(
@@ -474,6 +475,7 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
     "clusterNodes",
     "pinToClusterNodes",
     "storagePool",
+    "proxyListenAddress",
     "services",
     "prometheus",
     "loki",
@@ -593,6 +595,7 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
       storagePool,
     },
     networkBackend,
+    proxyListenAddress,
     networks: { production, management, gitops },
     ovn: {
       ...ovnRest,

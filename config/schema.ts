@@ -230,6 +230,12 @@ export interface AtlasConfig {
     gitops: GitopsNetworkSettings;
   };
   ovn: OvnSettings;
+  /**
+   * Host address bridge-mode proxy devices listen on (`0.0.0.0` as in the reference). Hosts
+   * whose managed bridges run Incus' DNS on port 53 need a specific address for CoreDNS:
+   * a wildcard bind clashes with dnsmasq's.
+   */
+  proxyListenAddress: string;
   /** Cluster member names; node exporters are pinned one per node. */
   clusterNodes: string[];
   /**

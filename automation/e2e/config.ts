@@ -99,6 +99,9 @@ export function e2eStackConfig(spec: E2eStackSpec): ConfigMap {
     // Incus 6.0 LTS (the test daemon) knows the older `loki.*` server keys, not `logging.*`.
     "atlas:incusLoki": { enabled: !isCluster && (spec.incusLoki ?? false), serverKeys: "loki" },
     "atlas:networkBackend": "bridge",
+    // The daemon's bridges run Incus' dnsmasq on port 53 of their gateway addresses, so
+    // CoreDNS' proxy devices cannot take the wildcard address here.
+    "atlas:proxyListenAddress": "127.0.0.1",
     "atlas:crossStack": {
       iapetusStack: isCluster ? (spec.peerStack ?? "") : "",
       cluster01Stack: "",

@@ -10,7 +10,11 @@ import type * as incus from "../../incus/sdk";
  * - OVN: an OVN load balancer VIP on the uplink forwards to the container.
  */
 export type ExternalAccess =
-  | { mode: "proxy" }
+  | {
+      mode: "proxy";
+      /** Host address the proxy devices listen on (`proxyListenAddress`). */
+      listenAddress: string;
+    }
   | { mode: "direct" }
   | {
       mode: "loadBalancer";
@@ -44,19 +48,21 @@ export function externalAccessFor(
     }
     return { mode: "loadBalancer", network: productionNetwork, listenAddress: loadBalancerAddress };
   }
-  return config.networks.production.type === "physical" ? { mode: "direct" } : { mode: "proxy" };
+  return config.networks.production.type === "physical"
+    ? { mode: "direct" }
+    : { mode: "proxy", listenAddress: config.proxyListenAddress };
 }
 
 /**
  * Proxy devices that make the host listen on every interface and forward to the same
  * port inside the container (the reference's "external TCP service pattern").
  */
-export function proxyDevices(ports: ExternalPort[]): incus.Device[] {
+export function proxyDevices(ports: ExternalPort[], listenAddress = "0.0.0.0"): incus.Device[] {
   return ports.map((p) => ({
     name: `${p.name}-proxy`,
     type: "proxy",
     properties: {
-      listen: `${p.protocol}:0.0.0.0:${p.port}`,
+      listen: `${p.protocol}:${listenAddress}:${p.port}`,
       connect: `${p.protocol}:127.0.0.1:${p.port}`,
     },
   }));
@@ -64,5 +70,5 @@ export function proxyDevices(ports: ExternalPort[]): incus.Device[] {
 
 /** Profile devices for an access mode: proxy devices in bridge mode only. */
 export function accessDevices(access: ExternalAccess, ports: ExternalPort[]): incus.Device[] {
-  return access.mode === "proxy" ? proxyDevices(ports) : [];
+  return access.mode === "proxy" ? proxyDevices(ports, access.listenAddress) : [];
 }

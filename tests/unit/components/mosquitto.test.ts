@@ -161,7 +161,7 @@ describe("Mosquitto", () => {
           mosquitto: c.mosquitto,
           storagePool: "local",
           baseProfiles: base,
-          access: { mode: "proxy" },
+          access: { mode: "proxy", listenAddress: "0.0.0.0" },
         }),
     ).toThrow(/enableTls needs step-ca/);
   });

@@ -293,6 +293,18 @@ describe("validation", () => {
       /does not overlap atlas:productionNetwork/,
     ],
     [
+      "proxy listen address",
+      { "atlas:proxyListenAddress": "any" },
+      "atlas:proxyListenAddress",
+      /IPv4 address/,
+    ],
+    [
+      "pinning switch",
+      { "atlas:pinToClusterNodes": "sometimes" },
+      "atlas:pinToClusterNodes",
+      /true or false/,
+    ],
+    [
       "duplicate cluster nodes",
       { "atlas:clusterNodes": ["a", "a"] },
       "atlas:clusterNodes",
