@@ -62,10 +62,20 @@ export class Coredns extends pulumi.ComponentResource {
       .all(
         args.records.map((r) => pulumi.output(r.address).apply((address) => ({ ...r, address }))),
       )
-      .apply((records: DnsRecord[]) =>
+      .apply((all: DnsRecord[]) => {
+        // An instance has no address until its DHCP lease (none yet on first create, none
+        // ever for an image without a DHCP client): its record joins the zone on a later
+        // `up`, instead of the zone failing to render.
+        const pending = all.filter((r) => !r.address).map((r) => r.name);
+        if (pending.length > 0) {
+          pulumi.log.warn(
+            `${name}: no address yet for ${pending.join(", ")}; their records are added by the next \`pulumi up\` (after a refresh)`,
+          );
+        }
+        const records = all.filter((r) => r.address);
         // Out-of-zone name server: resolvable in the `.incus` horizon, no glue needed.
-        renderZoneFile({ zone, records, nameserver: `${instanceName}.incus.` }),
-      );
+        return renderZoneFile({ zone, records, nameserver: `${instanceName}.incus.` });
+      });
     const corefile = renderCorefile({ zone, zoneFile: zonePath, incusResolver, upstreams });
     const version = args.settings.version;
 

@@ -73,6 +73,7 @@ describe("Coredns", () => {
   it("serves the zone built from the service records, forwards .incus and the rest", async () => {
     const { coredns, userData } = await build();
     const zone = await valueOf(coredns.zoneFile);
+    await run.settle();
     expect(zone).toMatch(/^grafana IN A 10\.20\.0\.11$/m);
     expect(zone).toMatch(/^mqtt IN A 10\.10\.0\.21$/m);
     expect(userData).toContain("grafana IN A 10.20.0.11");
@@ -84,6 +85,34 @@ describe("Coredns", () => {
     expect(userData).toContain(
       "coredns/releases/download/v1.12.3/coredns_1.12.3_linux_${arch}.tgz",
     );
+  });
+
+  it("leaves out records of instances without an address yet, instead of failing", async () => {
+    const run = await cluster01Run();
+    const c = atlasConfig("cluster01", {});
+    const coredns = new Coredns("coredns-pending", {
+      settings: c.services.coredns,
+      coredns: c.coredns,
+      storagePool: c.incus.storagePool,
+      baseProfiles: base,
+      access: { mode: "proxy", listenAddress: "127.0.0.1" },
+      records: [
+        { name: "grafana", address: "10.20.0.11" },
+        { name: "promtail", address: pulumi.output("") },
+      ],
+    });
+    const zone = await valueOf(coredns.zoneFile);
+    await run.settle();
+    expect(zone).toMatch(/^grafana\s.*\sA\s+10\.20\.0\.11$/m);
+    expect(zone).not.toMatch(/^promtail\s/m);
+  });
+
+  it("listens on the configured host address in bridge mode", async () => {
+    const { run } = await build({ "atlas:proxyListenAddress": "192.0.2.53" });
+    expect(proxyDevicesOf(run, "coredns").map((d) => d.properties.listen)).toEqual([
+      "udp:192.0.2.53:53",
+      "tcp:192.0.2.53:53",
+    ]);
   });
 
   it("publishes the reference's endpoints and no data volume", async () => {
