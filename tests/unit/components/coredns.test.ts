@@ -73,7 +73,6 @@ describe("Coredns", () => {
   it("serves the zone built from the service records, forwards .incus and the rest", async () => {
     const { coredns, userData } = await build();
     const zone = await valueOf(coredns.zoneFile);
-    await run.settle();
     expect(zone).toMatch(/^grafana IN A 10\.20\.0\.11$/m);
     expect(zone).toMatch(/^mqtt IN A 10\.10\.0\.21$/m);
     expect(userData).toContain("grafana IN A 10.20.0.11");
