@@ -195,7 +195,8 @@ describe("engine e2e: iapetus then cluster01 on a real Incus daemon", () => {
       expect(changedOps(up.summary.resourceChanges)).toEqual({ update: 2 });
       expect(steps.steps.sort()).toEqual(
         [
-          `update incus:index:Network::${spec.networks.management}`,
+          // Pulumi names networks by role; the Incus name is the run's own.
+          "update incus:index:Network::management-network",
           "update incus:index:Profile::alertmanager",
         ].sort(),
       );
