@@ -82,16 +82,12 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20
 }
 
 describe("IncusLoki on Incus 6.0", () => {
-  const profile = uniq("ptest-loki");
   let receiver: Awaited<ReturnType<typeof lokiReceiver>> | undefined;
   let server: { id: string; outs: PropertyMap } | undefined;
 
   afterAll(async () => {
     if (server) await p.delete(server.id, urn("Server", "loki"), server.outs).catch(() => {});
-    cleanup([
-      ["config", "unset", "loki.api.url"],
-      ["profile", "delete", profile],
-    ]);
+    cleanup([["config", "unset", "loki.api.url"]]);
     receiver?.server.close();
   });
 
@@ -112,21 +108,25 @@ describe("IncusLoki on Incus 6.0", () => {
     const back = await p.read(server.id, urn("Server", "loki"), server.outs);
     expect(back.props).toEqual({ config: { "loki.api.url": receiver.url } });
 
-    incus(["profile", "create", profile]);
-    incus(["profile", "delete", profile]);
-
+    // The Server resource's own PATCH is a lifecycle event (`config-updated`): Incus pushes
+    // it to the receiver. No further writes are made while Loki is configured: incusd
+    // 6.0.4 stalls every later lifecycle-emitting request after its first push to a
+    // receiver (seen with the plain incus CLI), an Incus behaviour, not ours.
     const pushes = receiver.pushes;
-    const stream = await until("a lifecycle push naming the profile", () =>
+    const stream = await until("a lifecycle push of the config update", () =>
       pushes
         .flatMap((push) => push.streams)
         .find(
           (s) =>
-            s.stream.type === "lifecycle" && s.values.some(([, line]) => line.includes(profile)),
+            s.stream.type === "lifecycle" &&
+            s.values.some(([, line]) => line.includes("config-updated")),
         ),
     );
     expect(stream.stream).toMatchObject({ app: "incus", type: "lifecycle" });
     const lines = stream.values.map(([, line]) => line).join("\n");
-    expect(lines).toMatch(/profile-(created|deleted)/);
+    // Incus writes the event's fields in no fixed order.
+    expect(lines).toContain('action="config-updated"');
+    expect(lines).toContain('source="/1.0"');
     // Timestamps are nanoseconds since the epoch, as Loki expects.
     expect(stream.values[0][0]).toMatch(/^\d{19}$/);
 
