@@ -8,6 +8,7 @@
  * comparing state with new inputs is a plain map comparison.
  */
 import type { DiffResult } from "@pulumi/pulumi/provider";
+import { OWNER_KEY } from "./ownership";
 import type { ResourceSpec } from "./schema";
 import {
   containsUnknown,
@@ -100,7 +101,7 @@ export function mergeConfig(
 
 /**
  * The managed view of a live config: on refresh, the keys the state manages; on import
- * (no state), every key except those Incus maintains itself.
+ * (no state), every key except those Incus maintains itself and the owner tag.
  */
 export function managedView(
   live: StringMap,
@@ -111,7 +112,7 @@ export function managedView(
   if (managed) {
     for (const k of Object.keys(managed)) if (k in live) out[k] = live[k];
   } else {
-    for (const [k, v] of Object.entries(live)) if (!ignore(k)) out[k] = v;
+    for (const [k, v] of Object.entries(live)) if (!ignore(k) && k !== OWNER_KEY) out[k] = v;
   }
   return out;
 }

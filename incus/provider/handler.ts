@@ -28,7 +28,12 @@ export interface ResourceHandler {
   readonly secretOutputs?: readonly string[];
   check(news: PropertyMap, resourceName: string): { inputs: PropertyMap; failures: CheckFailure[] };
   diff(olds: PropertyMap, news: PropertyMap): DiffResult & { changed: string[] };
-  create(ctx: HandlerContext, inputs: PropertyMap): Promise<{ id: string; outs: PropertyMap }>;
+  /** `urn` is the resource's, which a create may tag the object with (see ownership.ts). */
+  create(
+    ctx: HandlerContext,
+    inputs: PropertyMap,
+    urn?: string,
+  ): Promise<{ id: string; outs: PropertyMap }>;
   /** Returns undefined when the object no longer exists ("gone"). */
   read(ctx: HandlerContext, id: string, props: PropertyMap): Promise<ReadResultProps | undefined>;
   update(
@@ -60,6 +65,7 @@ export abstract class BaseHandler implements ResourceHandler {
   abstract create(
     ctx: HandlerContext,
     inputs: PropertyMap,
+    urn?: string,
   ): Promise<{ id: string; outs: PropertyMap }>;
   abstract read(
     ctx: HandlerContext,

@@ -169,7 +169,7 @@ export class IncusProvider implements Provider {
   async create(urn: pulumi.URN, inputs: PropertyMap): Promise<CreateResult> {
     const h = this.handler(urn);
     const { value, secrets } = unwrapMap(inputs);
-    const res = await h.create(this.context(), value);
+    const res = await h.create(this.context(), value, urn);
     return { id: res.id, outs: this.wrapOutputs(h, res.outs, secrets) };
   }
 

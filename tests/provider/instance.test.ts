@@ -3,6 +3,7 @@
  * profile order, a proxy device, a disk backed by a storage volume, cloud-init user-data in
  * config, file push, drift, import, replacement and delete.
  */
+import * as net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IncusProvider } from "../../incus/provider/provider";
 import { InstanceHandler } from "../../incus/provider/resources/instance";
@@ -39,6 +40,7 @@ afterAll(() =>
   cleanup([
     ["delete", "--force", inst],
     ["delete", "--force", `${inst}-r`],
+    ["delete", "--force", `${inst}-p`],
     ["storage", "volume", "delete", "default", vol],
     ["profile", "delete", extra],
     ["profile", "delete", base],
@@ -218,6 +220,61 @@ describe("Instance", () => {
       `Instance "${inst}-r": creating it from image "ptest-no-such-image" (on remote "local") failed`,
     );
     expect(incusOk(["info", `${inst}-r`])).toBe(false);
+  });
+
+  it("a start that fails after Incus made the record leaves nothing behind; the next create succeeds", async () => {
+    const name = `${inst}-p`;
+    const taken = net.createServer();
+    await new Promise<void>((ok) => taken.listen(0, "127.0.0.1", ok));
+    const port = (taken.address() as net.AddressInfo).port;
+    const inputs = await checked({
+      name,
+      image: TEST_IMAGE,
+      profiles: [base],
+      devices: [
+        {
+          name: "web",
+          type: "proxy",
+          properties: { listen: `tcp:127.0.0.1:${port}`, connect: "tcp:127.0.0.1:80" },
+        },
+      ],
+    });
+    try {
+      const err = await p.create(urn("Instance", "p"), inputs).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(String(err)).toContain(`Instance "${name}"`);
+      expect(String(err)).toContain("the half-made instance was removed");
+      expect(incusOk(["info", name])).toBe(false);
+    } finally {
+      await new Promise((ok) => taken.close(ok));
+    }
+    const r = await p.create(urn("Instance", "p"), inputs);
+    expect(r.outs).toMatchObject({ status: "Running" });
+    incus(["delete", "--force", name]);
+  });
+
+  it("an instance its own interrupted create left is replaced; one made by someone else is refused", async () => {
+    const name = `${inst}-p`;
+    const inputs = await checked({ name, image: TEST_IMAGE, profiles: [base] });
+    // What a create cut off by a crash leaves: the record, tagged, never recorded by Pulumi.
+    incus([
+      "init",
+      TEST_IMAGE,
+      name,
+      "--profile",
+      base,
+      "-c",
+      `user.pulumi.urn=${urn("Instance", "p")}`,
+    ]);
+    const r = await p.create(urn("Instance", "p"), inputs);
+    expect(r.outs).toMatchObject({ status: "Running", running: true });
+    expect((r.outs as PropertyMap).config).toEqual({});
+
+    const err = await p.create(urn("Instance", "q"), inputs).catch((e: unknown) => e);
+    expect(String(err)).toContain("was not created by this resource");
+    expect(String(err)).toContain(`pulumi import incus:index:Instance q ${name}`);
+    expect(incus(["list", name, "--format", "csv", "-c", "s"]).trim()).toBe("RUNNING");
+    incus(["delete", "--force", name]);
   });
 
   it("rejects bad inputs with messages naming the setting", async () => {

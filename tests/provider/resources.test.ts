@@ -145,13 +145,29 @@ describe("Profile", () => {
     await p.delete(id, urn("Profile", "web"), fix.outs as PropertyMap);
   });
 
-  it("reports a conflict that names the profile and the remote", async () => {
+  it("a repeated create takes over the object its own interrupted create left; another's is refused", async () => {
     const dup = `${name}-b`;
-    await create("Profile", "dup", { name: dup });
-    const err = await create("Profile", "dup", { name: dup }).catch((e: unknown) => e);
+    // The first create reached Incus, but Pulumi never recorded it (its answer was lost).
+    await create("Profile", "dup", { name: dup, config: { "limits.cpu": "1" } });
+    expect(incus(["profile", "get", dup, "user.pulumi.urn"]).trim()).toBe(urn("Profile", "dup"));
+    const again = await create("Profile", "dup", { name: dup, config: { "limits.cpu": "2" } });
+    expect(again.id).toBe(dup);
+    expect(again.outs.config).toEqual({ "limits.cpu": "2" });
+    expect(incus(["profile", "get", dup, "limits.cpu"]).trim()).toBe("2");
+
+    // The same name from another resource (or made by hand): a conflict, nothing changed.
+    const err = await create("Profile", "other", {
+      name: dup,
+      config: { "limits.cpu": "3" },
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect(String(err)).toContain(`profile "${dup}"`);
     expect(String(err)).toContain('remote "local"');
+    expect(String(err)).toContain(`pulumi import incus:index:Profile other ${dup}`);
+    expect(incus(["profile", "get", dup, "limits.cpu"]).trim()).toBe("2");
+    incus(["profile", "unset", dup, "user.pulumi.urn"]);
+    const untagged = await create("Profile", "dup", { name: dup }).catch((e: unknown) => e);
+    expect(untagged).toBeInstanceOf(ConflictError);
   });
 });
 

@@ -23,6 +23,7 @@ import {
   str,
 } from "../handler";
 import { INSTANCE_NAME, type ResourceSpec } from "../schema";
+import { isOwnedBy, notOursHint, withOwner } from "../ownership";
 import { validateConfig } from "../validators";
 import {
   compact,
@@ -380,6 +381,7 @@ export class InstanceHandler extends BaseHandler {
   async create(
     ctx: HandlerContext,
     inputs: PropertyMap,
+    urn?: string,
   ): Promise<{ id: string; outs: PropertyMap }> {
     const name = String(inputs.name);
     const files = filesFromInputs(inputs.files);
@@ -389,7 +391,7 @@ export class InstanceHandler extends BaseHandler {
       type: inputs.type ?? "container",
       description: str(inputs.description) ?? "",
       ephemeral: inputs.ephemeral === true,
-      config: asStringMap(inputs.config),
+      config: withOwner(asStringMap(inputs.config), urn),
       devices: devicesToApi(devicesFromInputs(inputs.devices)),
       source: imageSource(String(inputs.image), ctx.cliConfig, ctx.client.remote, name),
       // Files must be in place before first boot (cloud-init, service configs), so the
@@ -397,20 +399,28 @@ export class InstanceHandler extends BaseHandler {
       start: running && files.length === 0,
     };
     if (Array.isArray(inputs.profiles)) body.profiles = inputs.profiles;
-    try {
-      await ctx.client.mutate("POST", "/1.0/instances", {
+    const post = (): Promise<unknown> =>
+      ctx.client.mutate("POST", "/1.0/instances", {
         ...this.opts(inputs, { target: str(inputs.targetNode) }),
         body,
       });
+    try {
+      await post();
     } catch (e) {
       if (!(e instanceof IncusError)) throw e;
-      // Incus words an unknown local alias as "Image not provided": say which image it was.
-      const server = (body.source as Json).server;
-      const where =
-        typeof server === "string" ? `from ${server}` : `on remote "${ctx.client.remote}"`;
-      throw new Error(
-        `Instance "${name}": creating it from image "${String(inputs.image)}" (${where}) failed: ${e.message}`,
-      );
+      const leftover = await this.removeOwnLeftover(ctx, inputs, urn);
+      const duplicate = /already exists|UNIQUE constraint/i.test(e.incusMessage);
+      if (leftover && duplicate) {
+        // An earlier create of this very instance reached Incus but its answer was lost;
+        // what it left is removed above and the create runs once more.
+        await this.postAgain(inputs, body, ctx, post);
+      } else if (duplicate) {
+        throw new Error(
+          `Instance "${name}": ${notOursHint(this.spec.token, urn, name)} (Incus: ${e.incusMessage})`,
+        );
+      } else {
+        throw this.createError(inputs, body, ctx, e, leftover);
+      }
     }
     try {
       if (files.length > 0) {
@@ -420,15 +430,65 @@ export class InstanceHandler extends BaseHandler {
       const live = await this.getFull(ctx, inputs);
       return { id: name, outs: this.fromLive(live.value, inputs, false, String(inputs.image)) };
     } catch (e) {
-      // The instance exists: report it with the failure so Pulumi records (and can delete) it.
-      throw Object.assign(
-        new Error(`Instance "${name}" was created but not completed: ${(e as Error).message}`),
-        {
-          id: name,
-          properties: { ...inputs, running: false },
-          reasons: [(e as Error).message],
-        },
+      // A create either completes or leaves nothing: a half-made instance (files missing,
+      // never started) is no use, and Pulumi would not know it.
+      const removed = await this.removeOwnLeftover(ctx, inputs, urn);
+      throw new Error(
+        `Instance "${name}" was created but could not be completed: ${(e as Error).message}` +
+          (removed ? "; the half-made instance was removed, the next up creates it again" : ""),
       );
+    }
+  }
+
+  /** The create's POST once more; a failure is reported as the create's own. */
+  private async postAgain(
+    inputs: PropertyMap,
+    body: Json,
+    ctx: HandlerContext,
+    post: () => Promise<unknown>,
+  ): Promise<void> {
+    try {
+      await post();
+    } catch (e) {
+      if (!(e instanceof IncusError)) throw e;
+      throw this.createError(inputs, body, ctx, e, false);
+    }
+  }
+
+  private createError(
+    inputs: PropertyMap,
+    body: Json,
+    ctx: HandlerContext,
+    e: IncusError,
+    removed: boolean,
+  ): Error {
+    // Incus words an unknown local alias as "Image not provided": say which image it was.
+    const server = (body.source as Json).server;
+    const where =
+      typeof server === "string" ? `from ${server}` : `on remote "${ctx.client.remote}"`;
+    return new Error(
+      `Instance "${str(inputs.name)}": creating it from image "${String(inputs.image)}" (${where}) failed: ${e.message}` +
+        (removed ? "; the half-made instance was removed" : ""),
+    );
+  }
+
+  /**
+   * Deletes the instance when this resource created it (its owner tag) but Pulumi has no
+   * record of it: what a failed or interrupted create leaves. Best effort: when the daemon
+   * cannot be reached, the next create finds the leftover and removes it then.
+   */
+  private async removeOwnLeftover(
+    ctx: HandlerContext,
+    inputs: PropertyMap,
+    urn: string | undefined,
+  ): Promise<boolean> {
+    try {
+      const live = await readOrGone(() => this.getFull(ctx, inputs));
+      if (!live || !isOwnedBy(live.value.config, urn)) return false;
+      await this.delete(ctx, String(inputs.name), { ...inputs, running: true });
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -1,10 +1,10 @@
 import type { CheckFailure } from "@pulumi/pulumi/provider";
 import { type HandlerContext, type ReadResultProps, enc, str } from "../handler";
-import { asStringMap, isInternalKey, managedView, mergeConfig, type StringMap } from "../diff";
+import { asStringMap, isInternalKey, managedView, type StringMap } from "../diff";
 import { NETWORK_NAME, type ResourceSpec } from "../schema";
 import { validateConfig } from "../validators";
 import type { PropertyMap } from "../values";
-import { type Json, RestHandler } from "./rest";
+import { describedConfig, type Json, RestHandler } from "./rest";
 
 export interface LiveNetwork extends Json {
   name: string;
@@ -54,6 +54,7 @@ export const networkSpec: ResourceSpec = {
  */
 export class NetworkHandler extends RestHandler<LiveNetwork> {
   readonly spec = networkSpec;
+  protected readonly tagsOwner = true;
   protected computedKeys = ["managed"];
 
   protected describe(i: PropertyMap): string {
@@ -84,8 +85,7 @@ export class NetworkHandler extends RestHandler<LiveNetwork> {
   }
   protected putBody(live: LiveNetwork, olds: PropertyMap, news: PropertyMap): Json {
     return {
-      description: str(news.description) ?? live.description,
-      config: mergeConfig(live.config ?? {}, asStringMap(olds.config), asStringMap(news.config)),
+      ...describedConfig(live, olds, news),
     };
   }
   /**

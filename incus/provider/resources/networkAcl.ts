@@ -1,10 +1,10 @@
 import type { CheckFailure } from "@pulumi/pulumi/provider";
 import { type ReadResultProps, enc, str } from "../handler";
-import { asStringMap, isInternalKey, managedView, mergeConfig, type StringMap } from "../diff";
+import { asStringMap, isInternalKey, managedView, type StringMap } from "../diff";
 import { GENERIC_NAME, type ResourceSpec } from "../schema";
 import { PORT_LIST } from "../validators";
 import { isObject, type PropertyMap, type PropertyValue } from "../values";
-import { type Json, RestHandler } from "./rest";
+import { describedConfig, type Json, RestHandler } from "./rest";
 
 type ApiRule = Record<string, string>;
 
@@ -168,8 +168,7 @@ export class NetworkAclHandler extends RestHandler<LiveAcl> {
   }
   protected putBody(live: LiveAcl, olds: PropertyMap, news: PropertyMap): Json {
     return {
-      description: str(news.description) ?? live.description,
-      config: mergeConfig(live.config ?? {}, asStringMap(olds.config), asStringMap(news.config)),
+      ...describedConfig(live, olds, news),
       egress: rulesToApi(news.egress),
       ingress: rulesToApi(news.ingress),
     };

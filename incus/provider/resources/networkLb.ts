@@ -1,10 +1,10 @@
 import type { CheckFailure } from "@pulumi/pulumi/provider";
 import { type ReadResultProps, enc, splitId, str } from "../handler";
-import { asStringMap, isInternalKey, managedView, mergeConfig, type StringMap } from "../diff";
+import { asStringMap, isInternalKey, managedView, type StringMap } from "../diff";
 import { NETWORK_NAME, type ResourceSpec } from "../schema";
 import { isIpAddress, PORT_LIST } from "../validators";
 import { isObject, type PropertyMap, type PropertyValue } from "../values";
-import { type Json, RestHandler } from "./rest";
+import { describedConfig, type Json, RestHandler } from "./rest";
 
 interface ApiBackend {
   name: string;
@@ -200,8 +200,7 @@ export class NetworkLbHandler extends RestHandler<LiveLb> {
   }
   protected putBody(live: LiveLb, olds: PropertyMap, news: PropertyMap): Json {
     return {
-      description: str(news.description) ?? live.description,
-      config: mergeConfig(live.config ?? {}, asStringMap(olds.config), asStringMap(news.config)),
+      ...describedConfig(live, olds, news),
       backends: backendsToApi(news.backends),
       ports: portsToApi(news.ports),
     };

@@ -6,12 +6,11 @@ import {
   devicesToApi,
   devicesValue,
   managedView,
-  mergeConfig,
   type StringMap,
 } from "../diff";
 import { GENERIC_NAME, type ResourceSpec } from "../schema";
 import type { PropertyMap } from "../values";
-import { type Json, RestHandler } from "./rest";
+import { describedConfig, type Json, RestHandler } from "./rest";
 
 interface LiveProfile extends Json {
   name: string;
@@ -36,6 +35,7 @@ export const profileSpec: ResourceSpec = {
 /** `/1.0/profiles/<name>`: config and devices change in place; a rename replaces. */
 export class ProfileHandler extends RestHandler<LiveProfile> {
   readonly spec = profileSpec;
+  protected readonly tagsOwner = true;
 
   protected describe(i: PropertyMap): string {
     return `profile "${str(i.name)}"`;
@@ -62,8 +62,7 @@ export class ProfileHandler extends RestHandler<LiveProfile> {
   }
   protected putBody(live: LiveProfile, olds: PropertyMap, news: PropertyMap): Json {
     return {
-      description: str(news.description) ?? live.description,
-      config: mergeConfig(live.config ?? {}, asStringMap(olds.config), asStringMap(news.config)),
+      ...describedConfig(live, olds, news),
       devices: devicesToApi(devicesFromInputs(news.devices)),
     };
   }

@@ -3,7 +3,8 @@
  * with GET, changed with PUT (ETag-guarded) and removed with DELETE. A resource file only
  * says where its object lives and how its JSON maps to Pulumi properties.
  */
-import type { RequestOptions } from "../../client";
+import { ConflictError, IncusError, type RequestOptions } from "../../client";
+import { asStringMap, mergeConfig, type StringMap } from "../diff";
 import {
   BaseHandler,
   deleteIfExists,
@@ -12,9 +13,25 @@ import {
   type ReadResultProps,
   str,
 } from "../handler";
+import { isOwnedBy, notOursHint, withOwner } from "../ownership";
 import { compact, type PropertyMap } from "../values";
 
 export type Json = Record<string, unknown>;
+
+/**
+ * The description and config of a PUT: the new description (or the live one when the
+ * program leaves it to Incus) and the live config with the managed keys replaced.
+ */
+export function describedConfig(
+  live: { description?: string; config?: StringMap },
+  olds: PropertyMap,
+  news: PropertyMap,
+): { description: string; config: StringMap } {
+  return {
+    description: str(news.description) ?? live.description ?? "",
+    config: mergeConfig(live.config ?? {}, asStringMap(olds.config), asStringMap(news.config)),
+  };
+}
 
 export abstract class RestHandler<Live extends Json> extends BaseHandler {
   /** Whether the object lives in a project (storage pools and certificates do not). */
@@ -40,6 +57,11 @@ export abstract class RestHandler<Live extends Json> extends BaseHandler {
   ): ReadResultProps["props"];
   /** Properties Incus computes (outputs that are not inputs). */
   protected computedKeys: readonly string[] = [];
+  /**
+   * Whether the object's config takes `user.*` keys, so a create can tag it with its URN
+   * and a repeated create can take over its own interrupted one (see ownership.ts).
+   */
+  protected readonly tagsOwner: boolean = false;
 
   /**
    * State right after create when Incus computes nothing the state needs, saving a GET;
@@ -65,16 +87,46 @@ export abstract class RestHandler<Live extends Json> extends BaseHandler {
   async create(
     ctx: HandlerContext,
     inputs: PropertyMap,
+    urn?: string,
   ): Promise<{ id: string; outs: PropertyMap }> {
-    await ctx.client.mutate("POST", this.collectionPath(inputs), {
-      ...this.opts(inputs),
-      body: this.createBody(inputs),
-    });
+    const body = this.createBody(inputs);
+    if (this.tagsOwner) body.config = withOwner(asStringMap(body.config as StringMap), urn);
     const id = this.idOf(inputs);
+    try {
+      await ctx.client.mutate("POST", this.collectionPath(inputs), { ...this.opts(inputs), body });
+    } catch (e) {
+      if (!(e instanceof IncusError) || e.kind !== "conflict" || !this.tagsOwner) throw e;
+      return this.takeOverInterruptedCreate(ctx, inputs, urn, id, e);
+    }
     const known = this.stateAfterCreate(inputs);
     if (known) return { id, outs: compact(known) };
     const live = await ctx.client.get<Live>(this.objectPath(inputs), this.opts(inputs));
     return { id, outs: compact(this.fromLive(live.value, inputs, false)) };
+  }
+
+  /**
+   * "Already exists": when the object carries this resource's URN, an earlier create of it
+   * reached Incus but its answer never came back, so it is brought to the inputs and
+   * recorded; anything else is somebody else's object and stays untouched.
+   */
+  private async takeOverInterruptedCreate(
+    ctx: HandlerContext,
+    inputs: PropertyMap,
+    urn: string | undefined,
+    id: string,
+    conflict: IncusError,
+  ): Promise<{ id: string; outs: PropertyMap }> {
+    const o = this.opts(inputs);
+    const live = await readOrGone(() => ctx.client.get<Live>(this.objectPath(inputs), o));
+    if (!live || !isOwnedBy(live.value.config as StringMap | undefined, urn)) {
+      throw new ConflictError(
+        conflict,
+        `${conflict.message}: ${notOursHint(this.spec.token, urn, id)}`,
+      );
+    }
+    const body = this.putBody(live.value, {}, inputs);
+    await ctx.client.mutate("PUT", this.objectPath(inputs), { ...o, body, etag: live.etag });
+    return { id, outs: compact(this.stateAfterUpdate(live.value, body, {}, inputs)) };
   }
 
   async read(

@@ -1,10 +1,10 @@
 import { IncusError } from "../../client";
 import { type HandlerContext, type ReadResultProps, enc, splitId, str } from "../handler";
-import { asStringMap, isInternalKey, managedView, mergeConfig, type StringMap } from "../diff";
+import { asStringMap, isInternalKey, managedView, type StringMap } from "../diff";
 import { type ResourceSpec } from "../schema";
 import { validateConfig } from "../validators";
 import type { PropertyMap } from "../values";
-import { type Json, RestHandler } from "./rest";
+import { describedConfig, type Json, RestHandler } from "./rest";
 
 interface LiveBucket extends Json {
   name: string;
@@ -65,9 +65,10 @@ export class StorageBucketHandler extends RestHandler<LiveBucket> {
   async create(
     ctx: HandlerContext,
     inputs: PropertyMap,
+    urn?: string,
   ): Promise<{ id: string; outs: PropertyMap }> {
     try {
-      return await super.create(ctx, inputs);
+      return await super.create(ctx, inputs, urn);
     } catch (e) {
       if (e instanceof IncusError && /minio/i.test(e.incusMessage)) {
         throw new Error(
@@ -84,8 +85,7 @@ export class StorageBucketHandler extends RestHandler<LiveBucket> {
   }
   protected putBody(live: LiveBucket, olds: PropertyMap, news: PropertyMap): Json {
     return {
-      description: str(news.description) ?? live.description,
-      config: mergeConfig(live.config ?? {}, asStringMap(olds.config), asStringMap(news.config)),
+      ...describedConfig(live, olds, news),
     };
   }
   protected fromLive(

@@ -1,9 +1,9 @@
 import { type ReadResultProps, enc, str } from "../handler";
-import { asStringMap, isInternalKey, managedView, mergeConfig, type StringMap } from "../diff";
+import { asStringMap, isInternalKey, managedView, type StringMap } from "../diff";
 import { GENERIC_NAME, type ResourceSpec } from "../schema";
 import { validateConfig } from "../validators";
 import type { PropertyMap } from "../values";
-import { type Json, RestHandler } from "./rest";
+import { describedConfig, type Json, RestHandler } from "./rest";
 
 interface LivePool extends Json {
   name: string;
@@ -67,8 +67,7 @@ export class StoragePoolHandler extends RestHandler<LivePool> {
   }
   protected putBody(live: LivePool, olds: PropertyMap, news: PropertyMap): Json {
     return {
-      description: str(news.description) ?? live.description,
-      config: mergeConfig(live.config ?? {}, asStringMap(olds.config), asStringMap(news.config)),
+      ...describedConfig(live, olds, news),
     };
   }
   protected fromLive(

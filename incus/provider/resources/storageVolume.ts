@@ -1,9 +1,9 @@
 import { type ReadResultProps, enc, splitId, str } from "../handler";
-import { asStringMap, isInternalKey, managedView, mergeConfig, type StringMap } from "../diff";
+import { asStringMap, isInternalKey, managedView, type StringMap } from "../diff";
 import { GENERIC_NAME, type ResourceSpec } from "../schema";
 import { validateConfig } from "../validators";
 import type { PropertyMap } from "../values";
-import { type Json, RestHandler } from "./rest";
+import { describedConfig, type Json, RestHandler } from "./rest";
 
 interface LiveVolume extends Json {
   name: string;
@@ -43,6 +43,7 @@ export const storageVolumeSpec: ResourceSpec = {
  */
 export class StorageVolumeHandler extends RestHandler<LiveVolume> {
   readonly spec = storageVolumeSpec;
+  protected readonly tagsOwner = true;
   protected computedKeys = ["location"];
 
   protected describe(i: PropertyMap): string {
@@ -75,8 +76,7 @@ export class StorageVolumeHandler extends RestHandler<LiveVolume> {
   }
   protected putBody(live: LiveVolume, olds: PropertyMap, news: PropertyMap): Json {
     return {
-      description: str(news.description) ?? live.description,
-      config: mergeConfig(live.config ?? {}, asStringMap(olds.config), asStringMap(news.config)),
+      ...describedConfig(live, olds, news),
     };
   }
   protected fromLive(

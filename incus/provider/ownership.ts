@@ -1,0 +1,30 @@
+/**
+ * Which Pulumi resource created an Incus object. Every create writes the resource's URN
+ * into a `user.*` config key of the object it makes. When a create's request reached
+ * incusd but its answer was lost (the daemon or the connection died), Pulumi records
+ * nothing and the next `up` creates again: the tag lets that second create recognise the
+ * object as its own leftover and take it over, where it would otherwise fail on "already
+ * exists". An object without the tag, or with another resource's, is never touched.
+ */
+import type { StringMap } from "./diff";
+
+export const OWNER_KEY = "user.pulumi.urn";
+
+/** The config to send on create: the resource's own keys plus the owner tag. */
+export function withOwner(config: StringMap, urn: string | undefined): StringMap {
+  return urn ? { ...config, [OWNER_KEY]: urn } : config;
+}
+
+/** Whether a live object was created by the resource with this URN. */
+export function isOwnedBy(config: StringMap | undefined, urn: string | undefined): boolean {
+  return urn !== undefined && urn !== "" && config?.[OWNER_KEY] === urn;
+}
+
+/** The message for an object of the same name that this resource did not create. */
+export function notOursHint(token: string, urn: string | undefined, id: string): string {
+  const name = urn ? urn.split("::").slice(3).join("::") : "<name>";
+  return (
+    `it exists already and was not created by this resource: adopt it with ` +
+    `\`pulumi import ${token} ${name} ${id}\`, or remove it, or choose another name`
+  );
+}
