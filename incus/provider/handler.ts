@@ -4,6 +4,7 @@
  */
 import type { CheckFailure, DiffResult } from "@pulumi/pulumi/provider";
 import { type CliConfig, type IncusClient, isNotFound } from "../client";
+import type { Warn } from "./engineLog";
 import { checkInputs, type ResourceSpec } from "./schema";
 import { diffProperties } from "./diff";
 import type { PropertyMap, PropertyValue } from "./values";
@@ -12,6 +13,8 @@ export interface HandlerContext {
   client: IncusClient;
   /** The incus CLI configuration (remotes for `remote:alias` image sources). */
   cliConfig: CliConfig;
+  /** A warning shown against a resource in the engine's output. */
+  warn: Warn;
 }
 
 export interface ReadResultProps {

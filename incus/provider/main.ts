@@ -4,6 +4,7 @@
  */
 import * as path from "node:path";
 import { main } from "@pulumi/pulumi/provider";
+import { engineWarn } from "./engineLog";
 import { IncusProvider, settingsFromConfigure } from "./provider";
 
 interface ConfigureCall {
@@ -58,7 +59,7 @@ function forwardConfigure(provider: IncusProvider): void {
 }
 
 export async function serve(args: string[]): Promise<void> {
-  const provider = new IncusProvider();
+  const provider = new IncusProvider({}, process.env, engineWarn(args));
   forwardConfigure(provider);
   await main(provider, args);
 }

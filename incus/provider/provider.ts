@@ -2,6 +2,7 @@
  * The Pulumi resource provider for Incus: dispatches each call to the handler for the
  * resource type, and does the Pulumi-side plumbing (secrets in and out, URNs, "gone").
  */
+import { stderrWarn, type Warn } from "./engineLog";
 import type * as pulumi from "@pulumi/pulumi";
 import type {
   CheckResult,
@@ -101,11 +102,17 @@ export class IncusProvider implements Provider {
   private readonly handlers = new Map<string, ResourceHandler>();
   private settings: ProviderSettings;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly warn: Warn;
   private ctx?: HandlerContext;
 
-  constructor(settings: ProviderSettings = {}, env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    settings: ProviderSettings = {},
+    env: NodeJS.ProcessEnv = process.env,
+    warn: Warn = stderrWarn,
+  ) {
     this.settings = settings;
     this.env = env;
+    this.warn = warn;
     for (const h of allHandlers()) this.handlers.set(h.spec.token, h);
   }
 
@@ -127,7 +134,7 @@ export class IncusProvider implements Provider {
         env: this.env,
         config: cliConfig,
       });
-      this.ctx = { client, cliConfig };
+      this.ctx = { client, cliConfig, warn: this.warn };
     }
     return this.ctx;
   }

@@ -50,8 +50,15 @@ describe("engine smoke: one profile through the CLI, the plugin and incusd", () 
     }
   });
 
+  let profileUrn = "";
+
   it("creates, refreshes without drift and destroys", async () => {
     const up = await stack.up();
+    const state = (await stack.exportStack()).deployment as {
+      resources: { urn: string; type: string }[];
+    };
+    profileUrn = state.resources.find((r) => r.type === "incus:index:Profile")?.urn ?? "";
+    expect(profileUrn).toMatch(/incus:index:Profile::smoke$/);
     expect(up.summary.result).toBe("succeeded");
     expect(up.outputs.name.value).toBe("smoke");
     expect(host.profiles(project).find((p) => p.name === "smoke")?.config["limits.memory"]).toBe(
@@ -63,5 +70,44 @@ describe("engine smoke: one profile through the CLI, the plugin and incusd", () 
 
     await stack.destroy();
     expect(host.projectLeftovers(project, "default")).toEqual([]);
+  });
+
+  it("a profile its own cut-off create left is taken over with a warning; another's is refused", async () => {
+    // What a create whose answer was lost leaves: the object, tagged, and no state.
+    host.incus(["profile", "create", "smoke", "--project", project]);
+    host.incus([
+      "profile",
+      "set",
+      "smoke",
+      "--project",
+      project,
+      "limits.memory=32MB",
+      `user.pulumi.urn=${profileUrn}`,
+    ]);
+    const warnings: string[] = [];
+    const up = await stack.up({
+      onEvent: (e) => {
+        const d = e.diagnosticEvent;
+        if (d && d.severity === "warning") warnings.push(d.message);
+      },
+    });
+    expect(up.summary.result).toBe("succeeded");
+    expect(warnings.join("\n")).toContain('profile "smoke" on remote');
+    expect(warnings.join("\n")).toContain("it was taken over");
+    expect(host.profiles(project).find((p) => p.name === "smoke")?.config["limits.memory"]).toBe(
+      "64MB",
+    );
+    const again = await stack.up();
+    expect(again.summary.resourceChanges?.update ?? 0).toBe(0);
+    await stack.destroy();
+
+    host.incus(["profile", "create", "smoke", "--project", project]);
+    const failure = await stack.up().then(
+      () => undefined,
+      (e: unknown) => String(e),
+    );
+    expect(failure).toContain("was not created by this resource");
+    expect(host.profiles(project).find((p) => p.name === "smoke")?.config).toEqual({});
+    host.incus(["profile", "delete", "smoke", "--project", project]);
   });
 });

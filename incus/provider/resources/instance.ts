@@ -413,6 +413,10 @@ export class InstanceHandler extends BaseHandler {
       if (leftover && duplicate) {
         // An earlier create of this very instance reached Incus but its answer was lost;
         // what it left is removed above and the create runs once more.
+        ctx.warn(
+          urn ?? "",
+          `instance "${name}" on remote "${ctx.client.remote}" was left by an earlier create of this resource that was cut off before Pulumi recorded it; it was removed and is created again`,
+        );
         await this.postAgain(inputs, body, ctx, post);
       } else if (duplicate) {
         throw new Error(
@@ -432,7 +436,7 @@ export class InstanceHandler extends BaseHandler {
     } catch (e) {
       // A create either completes or leaves nothing: a half-made instance (files missing,
       // never started) is no use, and Pulumi would not know it.
-      const removed = await this.removeOwnLeftover(ctx, inputs, urn);
+      const removed = await this.removeOwnLeftover(ctx, inputs, urn).catch(() => false);
       throw new Error(
         `Instance "${name}" was created but could not be completed: ${(e as Error).message}` +
           (removed ? "; the half-made instance was removed, the next up creates it again" : ""),
@@ -482,14 +486,24 @@ export class InstanceHandler extends BaseHandler {
     inputs: PropertyMap,
     urn: string | undefined,
   ): Promise<boolean> {
+    const name = String(inputs.name);
+    let live: { value: LiveInstance } | undefined;
     try {
-      const live = await readOrGone(() => this.getFull(ctx, inputs));
-      if (!live || !isOwnedBy(live.value.config, urn)) return false;
-      await this.delete(ctx, String(inputs.name), { ...inputs, running: true });
-      return true;
+      live = await readOrGone(() => this.getFull(ctx, inputs));
     } catch {
       return false;
     }
+    if (!live || !isOwnedBy(live.value.config, urn)) return false;
+    try {
+      // A record cut off mid-create may have no storage and cannot be stopped: only a
+      // running one is stopped first.
+      await this.delete(ctx, name, { ...inputs, running: live.value.status === "Running" });
+    } catch (e) {
+      throw new Error(
+        `Instance "${name}": removing what an interrupted create of it left failed: ${(e as Error).message}; remove it with \`incus delete --force ${name}\` and run up again`,
+      );
+    }
+    return true;
   }
 
   async read(

@@ -126,6 +126,10 @@ export abstract class RestHandler<Live extends Json> extends BaseHandler {
     }
     const body = this.putBody(live.value, {}, inputs);
     await ctx.client.mutate("PUT", this.objectPath(inputs), { ...o, body, etag: live.etag });
+    ctx.warn(
+      urn ?? "",
+      `${this.describe(inputs)} on remote "${ctx.client.remote}" was left by an earlier create of this resource that was cut off before Pulumi recorded it; it was taken over and brought to the program's settings`,
+    );
     return { id, outs: compact(this.stateAfterUpdate(live.value, body, {}, inputs)) };
   }
 
