@@ -135,9 +135,12 @@ export function buildServiceAnatomy(
     instance,
     instanceName: instance.name,
     ipv4Address: instance.ipv4Address,
+    // From the planned name, not the instance's output: a consumer (Grafana's data
+    // sources, Promtail's push URL) resolves the name when it connects, so it need not
+    // wait for this instance to be created, and the two start in parallel.
     endpoint:
       args.port === undefined
         ? undefined
-        : pulumi.interpolate`${args.scheme ?? "http"}://${instance.name}.incus:${args.port}`,
+        : pulumi.output(`${args.scheme ?? "http"}://${instanceName}.incus:${args.port}`),
   };
 }
