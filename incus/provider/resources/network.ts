@@ -84,9 +84,7 @@ export class NetworkHandler extends RestHandler<LiveNetwork> {
     };
   }
   protected putBody(live: LiveNetwork, olds: PropertyMap, news: PropertyMap): Json {
-    return {
-      ...describedConfig(live, olds, news),
-    };
+    return describedConfig(live, olds, news);
   }
   /**
    * incusd races when two bridges are deleted at once: it lists the links, one vanishes,

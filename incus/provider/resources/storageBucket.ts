@@ -84,9 +84,7 @@ export class StorageBucketHandler extends RestHandler<LiveBucket> {
     return { name: i.name, description: str(i.description) ?? "", config: asStringMap(i.config) };
   }
   protected putBody(live: LiveBucket, olds: PropertyMap, news: PropertyMap): Json {
-    return {
-      ...describedConfig(live, olds, news),
-    };
+    return describedConfig(live, olds, news);
   }
   protected fromLive(
     live: LiveBucket,

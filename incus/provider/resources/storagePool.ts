@@ -66,9 +66,7 @@ export class StoragePoolHandler extends RestHandler<LivePool> {
     };
   }
   protected putBody(live: LivePool, olds: PropertyMap, news: PropertyMap): Json {
-    return {
-      ...describedConfig(live, olds, news),
-    };
+    return describedConfig(live, olds, news);
   }
   protected fromLive(
     live: LivePool,

@@ -75,9 +75,7 @@ export class StorageVolumeHandler extends RestHandler<LiveVolume> {
     };
   }
   protected putBody(live: LiveVolume, olds: PropertyMap, news: PropertyMap): Json {
-    return {
-      ...describedConfig(live, olds, news),
-    };
+    return describedConfig(live, olds, news);
   }
   protected fromLive(
     live: LiveVolume,
