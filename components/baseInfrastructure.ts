@@ -9,6 +9,8 @@ export interface BaseInfrastructureArgs {
   ovn: AtlasConfig["ovn"];
   /** Backends to choose from (tests and the OVN issue may pass their own). */
   backends?: NetworkBackendRegistry;
+  /** OVN backend: what the server's northbound setting waits for (see NetworkBackendArgs). */
+  ovnCentral?: pulumi.Input<pulumi.Resource[]>;
 }
 
 /** Names of the base profiles every service instance is composed from. */
@@ -45,7 +47,11 @@ export class BaseInfrastructure extends pulumi.ComponentResource {
         `atlas:networkBackend: no '${args.networkBackend}' network backend is available`,
       );
     }
-    const networks = build(this, { networks: args.networks, ovn: args.ovn });
+    const networks = build(this, {
+      networks: args.networks,
+      ovn: args.ovn,
+      ovnCentral: args.ovnCentral,
+    });
 
     const containerBase = new incus.Profile(
       baseProfileNames.containerBase,

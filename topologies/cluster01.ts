@@ -26,13 +26,19 @@ import type { Topology } from "./types";
  * Incus metrics certificate; deployed through the cluster's Incus remote.
  */
 export const cluster01: Topology = (config) => {
+  // The server's OVN setting (in the foundation) waits for OVN central, which is built
+  // on the foundation's container-base profile just below.
+  let ovnCentralBuilt: (central: pulumi.Resource[]) => void = () => undefined;
+  const ovnCentralReady = new Promise<pulumi.Resource[]>((resolve) => {
+    ovnCentralBuilt = resolve;
+  });
   const {
     opts,
     base,
     storagePool,
     managementProfiles: management,
     productionProfiles: production,
-  } = stackFoundation(config);
+  } = stackFoundation(config, ovnCentralReady);
   const { services } = config;
   const pinnedNodes = config.pinToClusterNodes ? config.clusterNodes : [];
 
@@ -52,6 +58,7 @@ export const cluster01: Topology = (config) => {
           opts,
         )
       : undefined;
+  ovnCentralBuilt(ovnCentral ? [ovnCentral] : []);
 
   const alertmanager = new Alertmanager(
     "alertmanager01",

@@ -15,11 +15,23 @@ export interface StackFoundation {
   productionProfiles: pulumi.Input<string>[];
 }
 
-export function stackFoundation(config: AtlasConfig): StackFoundation {
+/**
+ * `ovnCentral`: with the OVN backend, the OVN central this stack runs (it stands on the
+ * foundation's container-base profile, so it can only be handed over as a promise).
+ */
+export function stackFoundation(
+  config: AtlasConfig,
+  ovnCentral?: Promise<pulumi.Resource[]>,
+): StackFoundation {
   const opts: pulumi.ComponentResourceOptions = { providers: { incus: incusProviderFor(config) } };
   const base = new BaseInfrastructure(
     "base",
-    { networkBackend: config.networkBackend, networks: config.networks, ovn: config.ovn },
+    {
+      networkBackend: config.networkBackend,
+      networks: config.networks,
+      ovn: config.ovn,
+      ovnCentral,
+    },
     opts,
   );
   return {

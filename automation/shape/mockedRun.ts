@@ -4,6 +4,7 @@
  * construction benchmark.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { getMonitor } from "@pulumi/pulumi/runtime/settings";
 
 export interface RecordedResource {
   type: string;
@@ -11,6 +12,8 @@ export interface RecordedResource {
   inputs: Record<string, unknown>;
   /** Reference of the explicit provider resource, if any. */
   provider?: string;
+  /** URNs of the resources it waits for (explicit dependsOn and its inputs' sources). */
+  dependencies: string[];
 }
 
 export interface MockedRunOptions {
@@ -69,9 +72,32 @@ function computedState(
   }
 }
 
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getDependenciesList(): string[];
+}
+type RegisterResource = (req: RegisterRequest, callback: unknown) => unknown;
+
+/**
+ * The mocks see a registration's inputs but not its dependencies, which travel in the
+ * request: the mock monitor's registerResource is wrapped to note them first.
+ */
+const dependencies = new Map<string, string[]>();
+function recordDependencies(): void {
+  const monitor = getMonitor() as unknown as { registerResource: RegisterResource } | undefined;
+  if (!monitor) return;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    dependencies.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList());
+    return register(req, callback);
+  };
+}
+
 /** Installs mocks and stack config; construct resources afterwards, then `settle()`. */
 export async function startMockedRun(options: MockedRunOptions): Promise<MockedRun> {
   const resources: RecordedResource[] = [];
+  dependencies.clear();
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs): {
@@ -79,7 +105,13 @@ export async function startMockedRun(options: MockedRunOptions): Promise<MockedR
         state: Record<string, unknown>;
       } {
         const inputs = args.inputs as Record<string, unknown>;
-        resources.push({ type: args.type, name: args.name, inputs, provider: args.provider });
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs,
+          provider: args.provider,
+          dependencies: dependencies.get(`${args.type}::${args.name}`) ?? [],
+        });
         if (args.type === "pulumi:pulumi:StackReference") {
           const referenced = String(inputs.name ?? args.name);
           const outputs = options.stackOutputs?.[referenced] ?? {};
@@ -102,6 +134,7 @@ export async function startMockedRun(options: MockedRunOptions): Promise<MockedR
     options.stack,
     options.preview ?? false,
   );
+  recordDependencies();
   const values: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.config ?? {})) {
     values[key] = typeof value === "string" ? value : JSON.stringify(value);

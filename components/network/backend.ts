@@ -26,6 +26,11 @@ export interface BackendNetworks {
 export interface NetworkBackendArgs {
   networks: AtlasConfig["networks"];
   ovn: AtlasConfig["ovn"];
+  /**
+   * OVN: what the server's northbound setting must wait for (OVN central, when the same
+   * stack runs it); the OVN networks come after that setting.
+   */
+  ovnCentral?: pulumi.Input<pulumi.Resource[]>;
 }
 
 /**

@@ -46,8 +46,8 @@ function ovnNetwork(
  * uplink, created after the server knows where OVN's northbound database is. OVN builds
  * every network itself, so `production.type` / `management.existing` do not apply here.
  */
-export const ovnBackend: NetworkBackendBuilder = (parent, { networks, ovn }) => {
-  const serverConfig = ovnServerConfig(parent, ovn);
+export const ovnBackend: NetworkBackendBuilder = (parent, { networks, ovn, ovnCentral }) => {
+  const serverConfig = ovnServerConfig(parent, ovn, ovnCentral);
   const after = serverConfig ? [serverConfig] : [];
   return {
     production: ovnNetwork(parent, "production", networks.production, ovn, after),

@@ -11,11 +11,13 @@ import * as incus from "../../incus/sdk";
 export function ovnServerConfig(
   parent: pulumi.ComponentResource,
   ovn: OvnSettings,
+  ovnCentral: pulumi.Input<pulumi.Resource[]> = [],
 ): incus.Server | undefined {
   if (ovn.skipOvnConfig) return undefined;
   return new incus.Server(
     "ovn-server-config",
     { config: { "network.ovn.northbound_connection": ovn.northboundConnection } },
-    { parent },
+    // Incus checks the connection when the key is set: OVN central must be up first.
+    { parent, dependsOn: ovnCentral },
   );
 }

@@ -191,6 +191,32 @@ describe("cluster01 inventory", () => {
     expect(inv.servers).toEqual(["ovn-server-config"]);
     expect(proxyDevices(resources).filter((d) => !d.startsWith("ovn-central/"))).toEqual([]);
   });
+
+  it("OVN mode: the northbound setting waits for OVN central's instance; the OVN networks wait for the setting", async () => {
+    const resources = await recordStack(
+      "cluster01",
+      ovn({ corednsLbAddress: "192.168.68.11", mosquittoLbAddress: "192.168.68.10" }),
+    );
+    const waitsFor = (r: RecordedResource, type: string, name: string): boolean =>
+      r.dependencies.some((urn) => urn.endsWith(`${type}::${name}`));
+    const server = resources.find((r) => r.name === "ovn-server-config");
+    expect(server && waitsFor(server, "incus:index:Instance", "ovn-central01")).toBe(true);
+    const networks = resources.filter((r) => r.type === "incus:index:Network");
+    expect(networks.length).toBeGreaterThan(0);
+    for (const n of networks)
+      expect(waitsFor(n, "incus:index:Server", "ovn-server-config"), n.name).toBe(true);
+  });
+});
+
+describe("service endpoints", () => {
+  it("Grafana's instance does not wait for Prometheus' or Loki's: data sources are resolved by name", async () => {
+    const resources = await recordStack("iapetus");
+    const grafana = resources.find(
+      (r) => r.type === "incus:index:Instance" && r.name === "grafana01",
+    );
+    expect(grafana).toBeDefined();
+    expect(grafana?.dependencies.filter((urn) => urn.includes("incus:index:Instance"))).toEqual([]);
+  });
 });
 
 describe.each(["iapetus", "cluster01"])("%s composition", (stack) => {
