@@ -71,10 +71,20 @@ export class ForbiddenError extends IncusError {}
 export class TransportError extends IncusError {}
 export class OperationError extends IncusError {}
 
+/**
+ * How Incus words a duplicate when it does not answer 409: a database error (500) on some
+ * requests, and a failed operation ("UNIQUE constraint failed") on an instance create.
+ */
+const DUPLICATE = /already exists|UNIQUE constraint failed/i;
+
+/** Whether the request failed because an object of that name exists already. */
+export function isAlreadyExists(e: unknown): e is IncusError {
+  return e instanceof IncusError && (e.kind === "conflict" || DUPLICATE.test(e.incusMessage));
+}
+
 /** Builds the most specific error class for an HTTP status. */
 export function errorFor(details: Omit<IncusErrorDetails, "kind">): IncusError {
-  // Incus reports some duplicates as a database error (500) rather than 409.
-  if (/already exists/i.test(details.incusMessage)) {
+  if (DUPLICATE.test(details.incusMessage)) {
     return new ConflictError({ ...details, kind: "conflict" });
   }
   switch (details.status) {

@@ -4,7 +4,7 @@
  * itself, so the plugin opens its own client to the engine's Log service from the address
  * the engine passes on the command line.
  */
-import * as path from "node:path";
+import { requireAsPulumi } from "./pulumiModule";
 
 /** Reports a warning about one resource (by URN). Never throws. */
 export type Warn = (urn: string, message: string) => void;
@@ -46,13 +46,9 @@ export function engineAddress(args: string[]): string | undefined {
 export function engineWarn(args: string[]): Warn {
   const address = engineAddress(args);
   if (!address) return stderrWarn;
-  // The generated clients and grpc must be @pulumi/pulumi's own copies (as in main.ts).
-  const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] })) as GrpcModule;
-  const proto = require(path.join(pulumiDir, "proto", "engine_pb")) as EngineProto;
-  const rpc = require(path.join(pulumiDir, "proto", "engine_grpc_pb")) as EngineGrpc;
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  const grpc = requireAsPulumi<GrpcModule>("@grpc/grpc-js");
+  const proto = requireAsPulumi<EngineProto>("proto/engine_pb");
+  const rpc = requireAsPulumi<EngineGrpc>("proto/engine_grpc_pb");
   const client = new rpc.EngineClient(address, grpc.credentials.createInsecure());
   return (urn, message) => {
     const req = new proto.LogRequest()

@@ -2,9 +2,9 @@
  * Entry point of the `pulumi-resource-incus` plugin (bin/pulumi-resource-incus runs the
  * compiled file): serves the provider over gRPC and prints the port for the engine.
  */
-import * as path from "node:path";
 import { main } from "@pulumi/pulumi/provider";
 import { engineWarn } from "./engineLog";
+import { requireAsPulumi } from "./pulumiModule";
 import { IncusProvider, settingsFromConfigure } from "./provider";
 
 interface ConfigureCall {
@@ -30,10 +30,7 @@ interface GrpcModule {
  * own location so the patch applies to the very copy its server uses.
  */
 function forwardConfigure(provider: IncusProvider): void {
-  const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-  const grpcPath = require.resolve("@grpc/grpc-js", { paths: [pulumiDir] });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const grpc = require(grpcPath) as GrpcModule;
+  const grpc = requireAsPulumi<GrpcModule>("@grpc/grpc-js");
   const original = grpc.Server.prototype.addService;
   grpc.Server.prototype.addService = function (service: unknown, impl: Implementation): void {
     const configure = impl.configure;

@@ -28,3 +28,11 @@ export function notOursHint(token: string, urn: string | undefined, id: string):
     `\`pulumi import ${token} ${name} ${id}\`, or remove it, or choose another name`
   );
 }
+
+/** The warning when a create finds what its own cut-off predecessor left, and `done` to it. */
+export function leftoverMessage(object: string, remote: string, done: string): string {
+  return (
+    `${object} on remote "${remote}" was left by an earlier create of this resource that was ` +
+    `cut off before Pulumi recorded it; it was ${done}`
+  );
+}

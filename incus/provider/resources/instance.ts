@@ -1,7 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CheckFailure } from "@pulumi/pulumi/provider";
-import { type CliConfig, type IncusClient, IncusError, type RequestOptions } from "../../client";
+import {
+  type CliConfig,
+  type IncusClient,
+  IncusError,
+  isAlreadyExists,
+  type RequestOptions,
+} from "../../client";
 import {
   asStringMap,
   devicesFromApi,
@@ -23,7 +29,7 @@ import {
   str,
 } from "../handler";
 import { INSTANCE_NAME, type ResourceSpec } from "../schema";
-import { isOwnedBy, notOursHint, withOwner } from "../ownership";
+import { isOwnedBy, leftoverMessage, notOursHint, withOwner } from "../ownership";
 import { validateConfig } from "../validators";
 import {
   compact,
@@ -404,27 +410,28 @@ export class InstanceHandler extends BaseHandler {
         ...this.opts(inputs, { target: str(inputs.targetNode) }),
         body,
       });
+    const failed = (e: unknown, removed: boolean): unknown =>
+      e instanceof IncusError ? this.createError(inputs, body, ctx, e, removed) : e;
     try {
       await post();
     } catch (e) {
       if (!(e instanceof IncusError)) throw e;
-      const leftover = await this.removeOwnLeftover(ctx, inputs, urn);
-      const duplicate = /already exists|UNIQUE constraint/i.test(e.incusMessage);
-      if (leftover && duplicate) {
-        // An earlier create of this very instance reached Incus but its answer was lost;
-        // what it left is removed above and the create runs once more.
-        ctx.warn(
-          urn ?? "",
-          `instance "${name}" on remote "${ctx.client.remote}" was left by an earlier create of this resource that was cut off before Pulumi recorded it; it was removed and is created again`,
-        );
-        await this.postAgain(inputs, body, ctx, post);
-      } else if (duplicate) {
+      const removed = await this.removeOwnLeftover(ctx, inputs, urn);
+      if (!isAlreadyExists(e)) throw failed(e, removed);
+      if (!removed) {
         throw new Error(
           `Instance "${name}": ${notOursHint(this.spec.token, urn, name)} (Incus: ${e.incusMessage})`,
         );
-      } else {
-        throw this.createError(inputs, body, ctx, e, leftover);
       }
+      // An earlier create of this very instance reached Incus but its answer was lost;
+      // what it left is removed above and the create runs once more.
+      ctx.warn(
+        urn ?? "",
+        leftoverMessage(`instance "${name}"`, ctx.client.remote, "removed and is created again"),
+      );
+      await post().catch((again: unknown) => {
+        throw failed(again, false);
+      });
     }
     try {
       if (files.length > 0) {
@@ -441,21 +448,6 @@ export class InstanceHandler extends BaseHandler {
         `Instance "${name}" was created but could not be completed: ${(e as Error).message}` +
           (removed ? "; the half-made instance was removed, the next up creates it again" : ""),
       );
-    }
-  }
-
-  /** The create's POST once more; a failure is reported as the create's own. */
-  private async postAgain(
-    inputs: PropertyMap,
-    body: Json,
-    ctx: HandlerContext,
-    post: () => Promise<unknown>,
-  ): Promise<void> {
-    try {
-      await post();
-    } catch (e) {
-      if (!(e instanceof IncusError)) throw e;
-      throw this.createError(inputs, body, ctx, e, false);
     }
   }
 

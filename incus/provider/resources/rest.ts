@@ -3,7 +3,7 @@
  * with GET, changed with PUT (ETag-guarded) and removed with DELETE. A resource file only
  * says where its object lives and how its JSON maps to Pulumi properties.
  */
-import { ConflictError, IncusError, type RequestOptions } from "../../client";
+import { ConflictError, type IncusError, isAlreadyExists, type RequestOptions } from "../../client";
 import { asStringMap, mergeConfig, type StringMap } from "../diff";
 import {
   BaseHandler,
@@ -13,7 +13,7 @@ import {
   type ReadResultProps,
   str,
 } from "../handler";
-import { isOwnedBy, notOursHint, withOwner } from "../ownership";
+import { isOwnedBy, leftoverMessage, notOursHint, withOwner } from "../ownership";
 import { compact, type PropertyMap } from "../values";
 
 export type Json = Record<string, unknown>;
@@ -95,7 +95,7 @@ export abstract class RestHandler<Live extends Json> extends BaseHandler {
     try {
       await ctx.client.mutate("POST", this.collectionPath(inputs), { ...this.opts(inputs), body });
     } catch (e) {
-      if (!(e instanceof IncusError) || e.kind !== "conflict" || !this.tagsOwner) throw e;
+      if (!isAlreadyExists(e) || !this.tagsOwner) throw e;
       return this.takeOverInterruptedCreate(ctx, inputs, urn, id, e);
     }
     const known = this.stateAfterCreate(inputs);
@@ -128,7 +128,11 @@ export abstract class RestHandler<Live extends Json> extends BaseHandler {
     await ctx.client.mutate("PUT", this.objectPath(inputs), { ...o, body, etag: live.etag });
     ctx.warn(
       urn ?? "",
-      `${this.describe(inputs)} on remote "${ctx.client.remote}" was left by an earlier create of this resource that was cut off before Pulumi recorded it; it was taken over and brought to the program's settings`,
+      leftoverMessage(
+        this.describe(inputs),
+        ctx.client.remote,
+        "taken over and brought to the program's settings",
+      ),
     );
     return { id, outs: compact(this.stateAfterUpdate(live.value, body, {}, inputs)) };
   }
