@@ -98,17 +98,15 @@ ensure_pool() {
   incus storage create default dir
 }
 
-build_image() {
-  if incus image alias list --format csv 2>/dev/null | cut -d, -f1 | grep -qx "$IMAGE_ALIAS"; then
-    return 0
-  fi
-  log "building busybox test image $IMAGE_ALIAS"
-  local work
-  work="$(mktemp -d)"
-  # shellcheck disable=SC2064
-  trap "rm -rf '$work'" RETURN
-  local rootfs="$work/rootfs"
-  mkdir -p "$rootfs"/{bin,sbin,etc,dev,proc,sys,tmp,root,run,var/log,usr/bin,usr/sbin}
+# Test scaffolding, in the test image only: stand-ins for the tools the platform's reload
+# commands call, which busybox lacks. `rc-service` records its arguments and succeeds; every
+# name below is one fake checker that rejects a file containing ATLAS_TEST_REJECT.
+FAKE_CHECKERS="promtool amtool mosquitto_passwd coredns named-checkzone loki promtail grafana step-ca"
+
+# Writes the image's root filesystem into $1.
+populate_rootfs() {
+  local rootfs="$1"
+  mkdir -p "$rootfs"/{bin,sbin,etc,dev,proc,sys,tmp,root,run,var/log,usr/bin,usr/sbin,usr/local/bin}
   cp /bin/busybox "$rootfs/bin/busybox"
   # Applet links so that `incus exec` and init scripts find sh, cat, ls, ...
   local applet
@@ -125,6 +123,49 @@ build_image() {
 EOF
   printf 'root:x:0:0:root:/root:/bin/sh\n' >"$rootfs/etc/passwd"
   printf 'root:x:0:\n' >"$rootfs/etc/group"
+  cat >"$rootfs/sbin/rc-service" <<'EOF'
+#!/bin/sh
+# Atlas test scaffolding (not OpenRC): records the call and succeeds.
+echo "$*" >>/var/log/atlas-rc-service.calls
+exit 0
+EOF
+  cat >"$rootfs/usr/local/bin/atlas-fake-checker" <<'EOF'
+#!/bin/sh
+# Atlas test scaffolding: a config checker that rejects any file argument (also the
+# value of --flag=FILE) containing the marker ATLAS_TEST_REJECT, and accepts the rest.
+for arg in "$@"; do
+  file="${arg#*=}"
+  if [ -f "$file" ] && grep -q ATLAS_TEST_REJECT "$file"; then
+    echo "rejected: $file" >&2
+    exit 1
+  fi
+done
+exit 0
+EOF
+  chmod 0755 "$rootfs/sbin/rc-service" "$rootfs/usr/local/bin/atlas-fake-checker"
+  local checker
+  for checker in $FAKE_CHECKERS; do
+    ln -s atlas-fake-checker "$rootfs/usr/local/bin/$checker"
+  done
+}
+
+# The image's version: a digest of what goes into it, kept as an image property, so that a
+# changed script rebuilds the image at the next `up`.
+image_version() {
+  { declare -f populate_rootfs; echo "$FAKE_CHECKERS"; } | sha256sum | cut -c1-16
+}
+
+build_image() {
+  local version have
+  version="$(image_version)"
+  have="$(incus image get-property "$IMAGE_ALIAS" atlas.version 2>/dev/null || true)"
+  [ "$have" = "$version" ] && return 0
+  log "building busybox test image $IMAGE_ALIAS (version $version${have:+, replacing $have})"
+  local work
+  work="$(mktemp -d)"
+  # shellcheck disable=SC2064
+  trap "rm -rf '$work'" RETURN
+  populate_rootfs "$work/rootfs"
   cat >"$work/metadata.yaml" <<EOF
 architecture: $(uname -m)
 creation_date: $(date +%s)
@@ -132,10 +173,24 @@ properties:
   description: Atlas provider test image (busybox)
   os: busybox
   release: static
+  atlas.version: "$version"
 EOF
   tar -C "$work" -cJf "$work/meta.tar.xz" metadata.yaml
-  tar -C "$rootfs" --numeric-owner -cJf "$work/rootfs.tar.xz" .
-  incus image import "$work/meta.tar.xz" "$work/rootfs.tar.xz" --alias "$IMAGE_ALIAS"
+  tar -C "$work/rootfs" --numeric-owner -cJf "$work/rootfs.tar.xz" .
+  # Import first, then point the alias at the new image in one request: a test creating an
+  # instance meanwhile resolves the alias to the old image or the new one, never to nothing.
+  # The old image stays, unaliased (under 1 MB), for creates that resolved it already.
+  local out fingerprint
+  out="$(incus image import "$work/meta.tar.xz" "$work/rootfs.tar.xz" 2>&1)" ||
+    die "image import failed: $out"
+  fingerprint="$(sed -n 's/.*fingerprint: *\([0-9a-f]\{64\}\).*/\1/p' <<<"$out")"
+  [ -n "$fingerprint" ] || die "image import printed no fingerprint: $out"
+  if incus image alias list --format csv 2>/dev/null | cut -d, -f1 | grep -qx "$IMAGE_ALIAS"; then
+    incus query -X PUT "/1.0/images/aliases/$IMAGE_ALIAS" \
+      --data "{\"target\": \"$fingerprint\", \"description\": \"\"}" >/dev/null
+  else
+    incus image alias create "$IMAGE_ALIAS" "$fingerprint"
+  fi
 }
 
 cmd_up() {
