@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the real validators the template tests run (promtool, amtool, cloud-init,
-# mosquitto) from Debian. Needs root; idempotent. The Incus daemon has its own script
-# (scripts/incus-test-daemon.sh).
+# mosquitto) and the daemons the contract tests start (Prometheus, Alertmanager,
+# node-exporter, Mosquitto, with curl, dig, iproute2 and nftables for their network
+# namespaces) from Debian. Needs root; idempotent. The Incus daemon has its own script
+# (scripts/incus-test-daemon.sh); CoreDNS is built by scripts/coredns-build.sh.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-packages=(prometheus prometheus-alertmanager mosquitto mosquitto-clients cloud-init openssl busybox-static bind9-utils python3-venv)
+packages=(prometheus prometheus-alertmanager prometheus-node-exporter mosquitto mosquitto-clients cloud-init openssl busybox-static bind9-utils bind9-dnsutils python3-venv curl iproute2 nftables)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
