@@ -2,7 +2,9 @@
  * Runs the Atlas policy pack in-process, the way the policy SDK's analyzer calls it:
  * every resource policy's `validateResource` with `ResourceValidationArgs`-shaped
  * arguments for each resource, every stack policy's `validateStack` once, each with a
- * collecting `reportViolation` and the operator's policy config.
+ * collecting `reportViolation` and the operator's policy config. Properties reach the
+ * policies as the analyzer hands them over: secrets unwrapped to plain values and unknowns
+ * guarded, by the analyzer's own functions.
  */
 import type {
   EnforcementLevel,
@@ -16,6 +18,39 @@ import type {
 } from "@pulumi/policy";
 import type { RecordedResource } from "../helpers/pulumiMocks";
 import { atlasPolicies } from "../../policies/policies";
+
+/**
+ * The analyzer's own property handling (policy SDK internals, shipped without type
+ * declarations): `deserializeProperties` turns the engine's secret wrappers into their
+ * plain values, `unknownCheckingProxy` throws UnknownValueError where a policy reads a
+ * value unknown during preview.
+ */
+interface AnalyzerInternals {
+  deserializeProperties(
+    struct: { toJavaScript(): unknown },
+    proxySecrets: boolean,
+  ): Record<string, unknown>;
+  unknownCheckingProxy<T extends object>(props: T): T;
+  UnknownValueError: new (...args: never[]) => Error;
+}
+const analyzer: AnalyzerInternals = {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  ...(require("@pulumi/policy/deserialize") as Pick<AnalyzerInternals, "deserializeProperties">),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  ...(require("@pulumi/policy/proxy") as Omit<AnalyzerInternals, "deserializeProperties">),
+};
+
+/**
+ * Properties as a policy sees them. Mock registrations record inputs in the engine's wire
+ * form, where a secret anywhere inside a value (user-data inside `config`) wraps the whole
+ * value; the engine sends that form to the analyzer as a protobuf Struct (JSON data).
+ */
+export function analyzerProps(props: Record<string, unknown>): Record<string, unknown> {
+  const wire = JSON.parse(JSON.stringify(props)) as unknown;
+  return analyzer.unknownCheckingProxy(
+    analyzer.deserializeProperties({ toJavaScript: () => wire }, false),
+  );
+}
 
 export interface TestResource {
   type: string;
@@ -76,7 +111,7 @@ function resourceArgs(
 ): ResourceValidationArgs {
   return {
     type: resource.type,
-    props: resource.props,
+    props: analyzerProps(resource.props),
     urn: urnOf(resource),
     name: resource.name,
     opts: resourceOptions,
@@ -96,7 +131,7 @@ function stackArgs(
     (r) =>
       ({
         type: r.type,
-        props: r.props,
+        props: analyzerProps(r.props),
         urn: urnOf(r),
         name: r.name,
         opts: resourceOptions,
@@ -143,14 +178,31 @@ export async function runPack(
     const getConfig = () => policyConfig(config, policy.name);
     const collect = (urn?: string) => (message: string, reportedUrn?: string) =>
       violations.push({ policy: policy.name, level, message, urn: reportedUrn ?? urn });
+    // As the analyzer does: a policy stopped by an unknown value is an advisory note.
+    const guarded = async (run: () => unknown, urn?: string): Promise<void> => {
+      try {
+        await run();
+      } catch (e) {
+        if (!(e instanceof analyzer.UnknownValueError)) throw e;
+        violations.push({
+          policy: policy.name,
+          level: "advisory",
+          message: `can't run policy '${policy.name}' during preview: ${e.message}`,
+          urn,
+        });
+      }
+    };
     if (isStackPolicy(policy)) {
-      await policy.validateStack(stackArgs(resources, getConfig), collect());
+      await guarded(() => policy.validateStack(stackArgs(resources, getConfig), collect()));
       continue;
     }
     const validations = [policy.validateResource ?? []].flat();
     for (const resource of resources) {
       for (const validate of validations) {
-        await validate(resourceArgs(resource, getConfig), collect(urnOf(resource)));
+        await guarded(
+          () => validate(resourceArgs(resource, getConfig), collect(urnOf(resource))),
+          urnOf(resource),
+        );
       }
     }
   }

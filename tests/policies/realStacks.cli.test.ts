@@ -59,7 +59,8 @@ beforeAll(async () => {
     .filter((f) => f !== "" && fs.existsSync(path.join(repoRoot, f)));
   for (const file of files) {
     fs.mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
-    fs.copyFileSync(path.join(repoRoot, file), path.join(work, file));
+    // Keep modification times: the plugin wrapper refuses sources newer than dist/.
+    fs.cpSync(path.join(repoRoot, file), path.join(work, file), { preserveTimestamps: true });
   }
   fs.chmodSync(path.join(work, "bin", "pulumi-resource-incus"), 0o755);
   fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(work, "node_modules"));
