@@ -38,6 +38,11 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** ETag of the object as read; sent as If-Match so concurrent edits are detected. */
   etag?: string;
+  /**
+   * The body as the daemon sent it, as a Buffer in `metadata` (files and exec output logs
+   * are served raw, not in a JSON envelope); error statuses are still mapped to errors.
+   */
+  rawBody?: boolean;
 }
 
 export interface IncusResponse<T> {
@@ -47,6 +52,8 @@ export interface IncusResponse<T> {
   /** Path of the background operation, for async responses. */
   operation?: string;
   location?: string;
+  /** Response headers, for rawBody calls (the file API sends mode and owner in them). */
+  headers?: http.IncomingHttpHeaders;
 }
 
 interface RawEnvelope {
@@ -285,6 +292,8 @@ export class IncusClient {
         await sleep(150 * 2 ** (attempt - 1));
         continue;
       }
+      if (opts.rawBody && res.status < 400)
+        return { status: res.status, metadata: res.body as unknown as T, headers: res.headers };
       return this.decode<T>(method, fullPath, object, res);
     }
     throw lastError;
