@@ -4,6 +4,7 @@
  */
 import type { CheckFailure, DiffResult } from "@pulumi/pulumi/provider";
 import { type CliConfig, type IncusClient, isNotFound } from "../client";
+import type { DetailedDiff } from "./detailedDiff";
 import type { Warn } from "./engineLog";
 import { checkInputs, type ResourceSpec } from "./schema";
 import { diffProperties } from "./diff";
@@ -29,8 +30,14 @@ export interface ResourceHandler {
   readonly spec: ResourceSpec;
   /** Output properties that are always secret, whatever the inputs were. */
   readonly secretOutputs?: readonly string[];
+  /** Output → input: the output is secret whenever the input holds a secret. */
+  readonly secretWithInput?: Readonly<Record<string, string>>;
   check(news: PropertyMap, resourceName: string): { inputs: PropertyMap; failures: CheckFailure[] };
-  diff(olds: PropertyMap, news: PropertyMap): DiffResult & { changed: string[] };
+  /** `detailedDiff`, when given, names the changed nested paths (see detailedDiff.ts). */
+  diff(
+    olds: PropertyMap,
+    news: PropertyMap,
+  ): DiffResult & { changed: string[]; detailedDiff?: DetailedDiff };
   /** `urn` is the resource's, which a create may tag the object with (see ownership.ts). */
   create(
     ctx: HandlerContext,
@@ -39,11 +46,13 @@ export interface ResourceHandler {
   ): Promise<{ id: string; outs: PropertyMap }>;
   /** Returns undefined when the object no longer exists ("gone"). */
   read(ctx: HandlerContext, id: string, props: PropertyMap): Promise<ReadResultProps | undefined>;
+  /** `urn` is the resource's, for warnings shown against it. */
   update(
     ctx: HandlerContext,
     id: string,
     olds: PropertyMap,
     news: PropertyMap,
+    urn?: string,
   ): Promise<PropertyMap>;
   delete(ctx: HandlerContext, id: string, props: PropertyMap): Promise<void>;
 }

@@ -3,6 +3,7 @@
  * compiled file): serves the provider over gRPC and prints the port for the engine.
  */
 import { main } from "@pulumi/pulumi/provider";
+import { serveDiff } from "./detailedDiff";
 import { engineWarn } from "./engineLog";
 import { requireAsPulumi } from "./pulumiModule";
 import { IncusProvider, settingsFromConfigure } from "./provider";
@@ -51,6 +52,8 @@ function forwardConfigure(provider: IncusProvider): void {
         configure.call(impl, call, callback);
       };
     }
+    // The server's own Diff drops the detailed diff (see detailedDiff.ts).
+    if (typeof impl.diff === "function") impl.diff = serveDiff(provider);
     original.call(this, service, impl);
   };
 }

@@ -7,13 +7,13 @@ import type * as pulumi from "@pulumi/pulumi";
 import type {
   CheckResult,
   CreateResult,
-  DiffResult,
   InvokeResult,
   Provider,
   ReadResult,
   UpdateResult,
 } from "@pulumi/pulumi/provider";
 import { type CliConfig, IncusClient, loadCliConfig } from "../client";
+import type { DetailedDiffResult } from "./detailedDiff";
 import { getNetwork, getNetworkToken } from "./functions/getNetwork";
 import type { HandlerContext, ResourceHandler } from "./handler";
 import { CertificateHandler } from "./resources/certificate";
@@ -27,6 +27,7 @@ import { StorageBucketHandler } from "./resources/storageBucket";
 import { StorageBucketKeyHandler } from "./resources/storageBucketKey";
 import { StoragePoolHandler } from "./resources/storagePool";
 import { StorageVolumeHandler } from "./resources/storageVolume";
+import { maskError, type Masker, secretMasker, secretStrings } from "./secretMask";
 import { type PropertyMap, type PropPath, unwrapMap, wrapSecrets } from "./values";
 
 export const PROVIDER_VERSION = "0.1.0";
@@ -152,7 +153,23 @@ export class IncusProvider implements Provider {
 
   private wrapOutputs(h: ResourceHandler, outs: PropertyMap, secrets: PropPath[]): PropertyMap {
     const always = (h.secretOutputs ?? []).map((k) => [k]);
-    return wrapSecrets(outs, [...secrets, ...always]);
+    const derived = Object.entries(h.secretWithInput ?? {})
+      .filter(([, input]) => secrets.some((p) => p[0] === input))
+      .map(([output]) => [output]);
+    return wrapSecrets(outs, [...secrets, ...always, ...derived]);
+  }
+
+  /**
+   * The handler context for one call, with warnings masked, and the masker for its errors:
+   * messages built from command output or inputs must not print a secret in plain text.
+   */
+  private masked(...maps: { value: PropertyMap; secrets: PropPath[] }[]): {
+    ctx: HandlerContext;
+    mask: Masker;
+  } {
+    const base = this.context();
+    const mask = secretMasker(maps.flatMap((m) => secretStrings(m.value, m.secrets)));
+    return { ctx: { ...base, warn: (urn, message) => base.warn(urn, mask(message)) }, mask };
   }
 
   async check(urn: pulumi.URN, _olds: PropertyMap, news: PropertyMap): Promise<CheckResult> {
@@ -167,17 +184,25 @@ export class IncusProvider implements Provider {
     urn: pulumi.URN,
     olds: PropertyMap,
     news: PropertyMap,
-  ): Promise<DiffResult> {
+  ): Promise<DetailedDiffResult> {
     const h = this.handler(urn);
     const d = h.diff(unwrapMap(olds).value, unwrapMap(news).value);
-    return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: d.deleteBeforeReplace };
+    return {
+      changes: d.changes,
+      replaces: d.replaces,
+      deleteBeforeReplace: d.deleteBeforeReplace,
+      ...(d.detailedDiff ? { diffs: d.changed, detailedDiff: d.detailedDiff } : {}),
+    };
   }
 
   async create(urn: pulumi.URN, inputs: PropertyMap): Promise<CreateResult> {
     const h = this.handler(urn);
-    const { value, secrets } = unwrapMap(inputs);
-    const res = await h.create(this.context(), value, urn);
-    return { id: res.id, outs: this.wrapOutputs(h, res.outs, secrets) };
+    const inputsPlain = unwrapMap(inputs);
+    const { ctx, mask } = this.masked(inputsPlain);
+    const res = await h.create(ctx, inputsPlain.value, urn).catch((e: unknown) => {
+      throw maskError(e, mask);
+    });
+    return { id: res.id, outs: this.wrapOutputs(h, res.outs, inputsPlain.secrets) };
   }
 
   async read(id: pulumi.ID, urn: pulumi.URN, props?: PropertyMap): Promise<ReadResult> {
@@ -201,7 +226,11 @@ export class IncusProvider implements Provider {
   ): Promise<UpdateResult> {
     const h = this.handler(urn);
     const n = unwrapMap(news);
-    const outs = await h.update(this.context(), id, unwrapMap(olds).value, n.value);
+    const o = unwrapMap(olds);
+    const { ctx, mask } = this.masked(n, o);
+    const outs = await h.update(ctx, id, o.value, n.value, urn).catch((e: unknown) => {
+      throw maskError(e, mask);
+    });
     return { outs: this.wrapOutputs(h, outs, n.secrets) };
   }
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Device, InstanceFile } from "./types";
+import type { Device, InstanceExec, InstanceFile } from "./types";
 
 export interface InstanceArgs {
   name: pulumi.Input<string>;
@@ -21,8 +21,18 @@ export interface InstanceArgs {
   running?: pulumi.Input<boolean>;
   /** Cluster member to place the instance on; changing it replaces the instance. */
   targetNode?: pulumi.Input<string>;
-  /** Files pushed after creation (before first start when running). */
+  /**
+   * Files pushed after creation (before first start when running). In an update only the
+   * files whose content, mode or owner changed are pushed, and the changed paths are listed
+   * in the preview.
+   */
   files?: pulumi.Input<pulumi.Input<InstanceFile>[]>;
+  /**
+   * Commands run in the instance, in list order per trigger (`once`, `on_change`,
+   * `on_start`): typically "check the new config, then reload". Changing only `execs` runs
+   * nothing but newly added `once` commands.
+   */
+  execs?: pulumi.Input<pulumi.Input<InstanceExec>[]>;
   project?: pulumi.Input<string>;
 }
 
@@ -41,6 +51,12 @@ export class Instance extends pulumi.CustomResource {
   declare public readonly running: pulumi.Output<boolean>;
   declare public readonly targetNode: pulumi.Output<string | undefined>;
   declare public readonly files: pulumi.Output<InstanceFile[] | undefined>;
+  declare public readonly execs: pulumi.Output<InstanceExec[] | undefined>;
+  /**
+   * The `once` execs that have run, as `name@digest` of their definition (secret when any
+   * exec holds a secret).
+   */
+  declare public readonly completedOnceExecs: pulumi.Output<string[]>;
   declare public readonly project: pulumi.Output<string | undefined>;
   /** Status reported by Incus (Running, Stopped, ...). */
   declare public readonly status: pulumi.Output<string>;
@@ -62,6 +78,7 @@ export class Instance extends pulumi.CustomResource {
         ipv4Address: undefined,
         ipv6Address: undefined,
         macAddress: undefined,
+        completedOnceExecs: undefined,
       },
       opts,
     );

@@ -28,6 +28,40 @@ export interface InstanceFile {
   createDirectories?: boolean;
 }
 
+/** When an instance command runs (see InstanceExec.trigger). */
+export type InstanceExecTrigger = "once" | "on_change" | "on_start";
+
+/**
+ * A command run inside the instance through the Incus exec API, waited for until it exits.
+ * Its output is never stored; on failure its last lines are part of the error (secret
+ * values masked).
+ */
+export interface InstanceExec {
+  /** Unique among the instance's execs; names the command in messages and in state. */
+  name: string;
+  /** The argv, run as is: no shell is implied (use `["sh", "-c", "..."]` for one). */
+  command: string[];
+  /** Environment variables for the command (Incus adds PATH, HOME, LANG when not set). */
+  environment?: Record<string, string>;
+  /** User id the command runs as (default 0, root). */
+  uid?: number;
+  /** Group id the command runs as (default 0). */
+  gid?: number;
+  /** Working directory, an absolute path inside the instance (default the user's home). */
+  cwd?: string;
+  /**
+   * `once`: after the instance is created and started, and once when it first appears in an
+   * update (a changed command counts as new); `on_change`: during an update, after changed
+   * `files` or `config` were applied, only when they changed (a failure there restores the
+   * previous files and config); `on_start`: after every start the provider performs.
+   */
+  trigger: InstanceExecTrigger;
+  /** Whether a non-zero exit or a timeout fails the update (default true); else a warning. */
+  failOnError?: boolean;
+  /** Seconds the command may run before it is killed and reported (default 120, 1-3600). */
+  timeoutSeconds?: number;
+}
+
 /** A backend of an OVN network load balancer. */
 export interface NetworkLbBackend {
   name: string;

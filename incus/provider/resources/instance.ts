@@ -1,13 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CheckFailure } from "@pulumi/pulumi/provider";
-import {
-  type CliConfig,
-  type IncusClient,
-  IncusError,
-  isAlreadyExists,
-  type RequestOptions,
-} from "../../client";
+import { type CliConfig, IncusError, isAlreadyExists, type RequestOptions } from "../../client";
 import {
   asStringMap,
   devicesFromApi,
@@ -28,6 +22,7 @@ import {
   type ReadResultProps,
   str,
 } from "../handler";
+import { type DetailedDiff, kindOf, propertyPath } from "../detailedDiff";
 import { INSTANCE_NAME, type ResourceSpec } from "../schema";
 import { isOwnedBy, leftoverMessage, notOursHint, withOwner } from "../ownership";
 import { validateConfig } from "../validators";
@@ -35,10 +30,27 @@ import {
   compact,
   containsUnknown,
   deepEqual,
-  isObject,
   type PropertyMap,
   type PropertyValue,
 } from "../values";
+import {
+  duplicateExecNames,
+  type ExecSpec,
+  type ExecTrigger,
+  execsFromInputs,
+  ExecFailedError,
+  onceKey,
+  runExecs,
+  validateExec,
+} from "./instanceExec";
+import {
+  changedFiles,
+  filesBefore,
+  filesFromInputs,
+  pushFiles,
+  restoreFiles,
+  validateFile,
+} from "./instanceFiles";
 import type { Json } from "./rest";
 
 interface NetAddress {
@@ -70,52 +82,6 @@ const CLOUD_INIT_HEADERS = [
   "Content-Type:",
 ];
 
-export interface FileSpec {
-  targetPath: string;
-  content?: string;
-  sourcePath?: string;
-  mode: string;
-  uid: number;
-  gid: number;
-  createDirectories: boolean;
-}
-
-function validateFile(v: PropertyValue, i: number): string[] {
-  const where = `files[${i}]`;
-  if (!isObject(v))
-    return [`${where} must be {targetPath, content | sourcePath, mode?, uid?, gid?}`];
-  const r: string[] = [];
-  const allowed = [
-    "targetPath",
-    "content",
-    "sourcePath",
-    "mode",
-    "uid",
-    "gid",
-    "createDirectories",
-  ];
-  for (const k of Object.keys(v))
-    if (!allowed.includes(k))
-      r.push(`${where}: unknown field "${k}"; allowed: ${allowed.join(", ")}`);
-  if (typeof v.targetPath !== "string" || !v.targetPath.startsWith("/")) {
-    r.push(
-      `${where}: targetPath must be an absolute path inside the instance (got ${JSON.stringify(v.targetPath ?? null)})`,
-    );
-  }
-  const hasContent = typeof v.content === "string";
-  const hasSource = typeof v.sourcePath === "string";
-  if (hasContent === hasSource) r.push(`${where}: set exactly one of content or sourcePath`);
-  if (v.mode !== undefined && (typeof v.mode !== "string" || !/^0?[0-7]{3}$/.test(v.mode))) {
-    r.push(`${where}: mode must be an octal string such as "0644" (got ${JSON.stringify(v.mode)})`);
-  }
-  for (const k of ["uid", "gid"]) {
-    const n = v[k];
-    if (n !== undefined && (typeof n !== "number" || !Number.isInteger(n) || n < 0))
-      r.push(`${where}: ${k} must be a non-negative integer`);
-  }
-  return r;
-}
-
 export const instanceSpec: ResourceSpec = {
   token: "incus:index:Instance",
   label: "Instance",
@@ -138,10 +104,17 @@ export const instanceSpec: ResourceSpec = {
     running: { kind: "boolean", default: true },
     targetNode: { kind: "string", replaceOnChange: true },
     files: { kind: "list", item: validateFile },
+    execs: { kind: "list", item: validateExec },
     project: { kind: "string", replaceOnChange: true },
   },
   validate: (i) => {
     const failures: CheckFailure[] = validateConfig(i.config, "config");
+    for (const name of duplicateExecNames(i.execs)) {
+      failures.push({
+        property: "execs",
+        reason: `exec name "${name}" is used twice; each exec needs its own name`,
+      });
+    }
     if (i.ephemeral === true && i.running === false) {
       failures.push({
         property: "running",
@@ -216,71 +189,6 @@ export function imageSource(
   return source;
 }
 
-export function filesFromInputs(v: PropertyValue): FileSpec[] {
-  if (!Array.isArray(v)) return [];
-  return v.filter(isObject).map((f) => ({
-    targetPath: String(f.targetPath),
-    content: str(f.content),
-    sourcePath: str(f.sourcePath),
-    mode: (str(f.mode) ?? "0644").padStart(4, "0"),
-    uid: typeof f.uid === "number" ? f.uid : 0,
-    gid: typeof f.gid === "number" ? f.gid : 0,
-    createDirectories: f.createDirectories !== false,
-  }));
-}
-
-/** Pushes files through the REST file API (works on stopped containers too). */
-export async function pushFiles(
-  client: IncusClient,
-  name: string,
-  files: FileSpec[],
-  opts: RequestOptions,
-): Promise<void> {
-  const made = new Set<string>(["/"]);
-  const filePath = `/1.0/instances/${enc(name)}/files`;
-  for (const f of files) {
-    if (f.createDirectories) {
-      const parts = path.posix.dirname(f.targetPath).split("/").filter(Boolean);
-      let dir = "";
-      for (const p of parts) {
-        dir += `/${p}`;
-        if (made.has(dir)) continue;
-        // Creating a directory that exists succeeds, so no existence check is needed.
-        await client.request("POST", filePath, {
-          ...opts,
-          object: `directory ${dir} in instance "${name}"`,
-          query: { path: dir },
-          raw: Buffer.alloc(0),
-          headers: {
-            "X-Incus-type": "directory",
-            "X-Incus-mode": "0755",
-            "X-Incus-uid": "0",
-            "X-Incus-gid": "0",
-          },
-        });
-        made.add(dir);
-      }
-    }
-    const data =
-      f.content !== undefined
-        ? Buffer.from(f.content, "utf8")
-        : fs.readFileSync(f.sourcePath as string);
-    await client.request("POST", filePath, {
-      ...opts,
-      object: `file ${f.targetPath} in instance "${name}"`,
-      query: { path: f.targetPath },
-      raw: data,
-      headers: {
-        "X-Incus-type": "file",
-        "X-Incus-mode": f.mode,
-        "X-Incus-uid": String(f.uid),
-        "X-Incus-gid": String(f.gid),
-        "X-Incus-write": "overwrite",
-      },
-    });
-  }
-}
-
 function firstAddress(live: LiveInstance, family: "inet" | "inet6"): string {
   const eth0 = live.state?.network?.eth0;
   return eth0?.addresses?.find((a) => a.family === family && a.scope === "global")?.address ?? "";
@@ -292,9 +200,11 @@ function firstAddress(live: LiveInstance, family: "inet" | "inet6"): string {
  */
 export class InstanceHandler extends BaseHandler {
   readonly spec = instanceSpec;
+  // A digest of a secret command or environment could be guessed from state.
+  readonly secretWithInput = { completedOnceExecs: "execs" };
 
-  diff(olds: PropertyMap, news: PropertyMap): ResourceDiff {
-    const d = super.diff(olds, news) as ResourceDiff;
+  diff(olds: PropertyMap, news: PropertyMap): InstanceDiff {
+    let d = super.diff(olds, news) as ResourceDiff;
     // An imported instance records the fingerprint it was built from; Incus cannot tell which
     // alias that was, so a program naming the image by alias is not a reason to rebuild it.
     if (
@@ -305,7 +215,7 @@ export class InstanceHandler extends BaseHandler {
     ) {
       const changed = d.changed.filter((k) => k !== "image");
       const replaces = (d.replaces ?? []).filter((k) => k !== "image");
-      return {
+      d = {
         ...d,
         changed,
         replaces,
@@ -313,7 +223,7 @@ export class InstanceHandler extends BaseHandler {
         deleteBeforeReplace: replaces.length > 0 && d.deleteBeforeReplace,
       };
     }
-    return d;
+    return { ...d, diffs: d.changed, detailedDiff: detailedInstanceDiff(olds, news, d) };
   }
 
   private opts(i: PropertyMap, extra: RequestOptions = {}): RequestOptions {
@@ -375,6 +285,8 @@ export class InstanceHandler extends BaseHandler {
       running: live.status === "Running",
       targetNode: str(state.targetNode),
       files: state.files,
+      execs: state.execs,
+      completedOnceExecs: state.completedOnceExecs,
       project: str(state.project),
       status: live.status,
       location: live.location ?? "",
@@ -438,8 +350,24 @@ export class InstanceHandler extends BaseHandler {
         await pushFiles(ctx.client, name, files, this.opts(inputs));
         if (running) await this.setState(ctx, inputs, "start");
       }
+      // on_change execs do not run here: the files are in place before the first start,
+      // and the service's installer (cloud-init) has not run yet.
+      let completedOnceExecs: string[] = [];
+      if (running) {
+        const warn = (m: string): void => ctx.warn(urn ?? "", m);
+        await this.run(ctx, inputs, "on_start", warn);
+        completedOnceExecs = await this.runPendingOnce(ctx, inputs, [], warn);
+      }
       const live = await this.getFull(ctx, inputs);
-      return { id: name, outs: this.fromLive(live.value, inputs, false, String(inputs.image)) };
+      return {
+        id: name,
+        outs: this.fromLive(
+          live.value,
+          { ...inputs, completedOnceExecs },
+          false,
+          String(inputs.image),
+        ),
+      };
     } catch (e) {
       // A create either completes or leaves nothing: a half-made instance (files missing,
       // never started) is no use, and Pulumi would not know it.
@@ -528,21 +456,59 @@ export class InstanceHandler extends BaseHandler {
     return { id, props: out, inputs };
   }
 
+  /** Runs the execs of one trigger, in list order. */
+  private async run(
+    ctx: HandlerContext,
+    i: PropertyMap,
+    trigger: ExecTrigger,
+    warn: (m: string) => void,
+  ): Promise<void> {
+    const execs = execsFromInputs(i.execs).filter((e) => e.trigger === trigger);
+    await runExecs(ctx.client, String(i.name), execs, this.opts(i), warn);
+  }
+
+  /**
+   * Runs the `once` execs not run yet (by name and definition) and returns the record of
+   * those that have run, limited to the execs the inputs still list.
+   */
+  private async runPendingOnce(
+    ctx: HandlerContext,
+    i: PropertyMap,
+    done: string[],
+    warn: (m: string) => void,
+  ): Promise<string[]> {
+    const once: ExecSpec[] = execsFromInputs(i.execs).filter((e) => e.trigger === "once");
+    const record: string[] = [];
+    for (const e of once) {
+      const key = onceKey(e);
+      if (!done.includes(key)) await runExecs(ctx.client, String(i.name), [e], this.opts(i), warn);
+      record.push(key);
+    }
+    return record;
+  }
+
   async update(
     ctx: HandlerContext,
     _id: string,
     olds: PropertyMap,
     news: PropertyMap,
+    urn?: string,
   ): Promise<PropertyMap> {
     const d = this.diff(olds, news);
+    const name = String(news.name);
+    const opts = this.opts(news);
+    const warn = (m: string): void => ctx.warn(urn ?? "", m);
     const live = await this.getFull(ctx, news);
     let current = live.value;
     const configChanged = ["description", "ephemeral", "profiles", "config", "devices"].some((k) =>
       d.changed.includes(k),
     );
+    // What to PUT back when the on_change execs reject the change.
+    let previous: Json | undefined;
     if (configChanged) {
+      previous = putBody(current);
       const body: Json = {
-        architecture: current.architecture,
+        ...putBody(current),
         description: str(news.description) ?? current.description,
         ephemeral: news.ephemeral === true,
         profiles: Array.isArray(news.profiles) ? news.profiles : current.profiles,
@@ -552,19 +518,49 @@ export class InstanceHandler extends BaseHandler {
           asStringMap(news.config),
         ),
         devices: devicesToApi(devicesFromInputs(news.devices)),
-        stateful: current.stateful,
       };
-      await ctx.client.mutate("PUT", this.path(news), {
-        ...this.opts(news),
-        body,
-        etag: live.etag,
-      });
+      await ctx.client.mutate("PUT", this.path(news), { ...opts, body, etag: live.etag });
       current = { ...current, ...body } as LiveInstance;
     }
-    if (d.changed.includes("files") && !deepEqual(olds.files, news.files)) {
-      await pushFiles(ctx.client, String(news.name), filesFromInputs(news.files), this.opts(news));
-    }
+    // Only the files whose content, mode or owner changed are pushed.
+    const oldFiles = filesFromInputs(olds.files);
+    const changed = d.changed.includes("files")
+      ? changedFiles(oldFiles, filesFromInputs(news.files))
+      : [];
     const wantRunning = news.running !== false;
+    const reloads =
+      wantRunning &&
+      current.status === "Running" &&
+      (changed.length > 0 || d.changed.includes("config"))
+        ? execsFromInputs(news.execs).filter((e) => e.trigger === "on_change")
+        : [];
+    if (reloads.length === 0) {
+      await pushFiles(ctx.client, name, changed, opts);
+    } else {
+      // One transaction: the changed files and config, then the on_change execs; when one
+      // of them fails, what was there before is put back, so the running service keeps its
+      // working configuration and the next up retries (state keeps the old inputs).
+      const before = await filesBefore(ctx.client, name, changed, oldFiles, opts);
+      try {
+        await pushFiles(ctx.client, name, changed, opts);
+        await runExecs(ctx.client, name, reloads, opts, warn);
+      } catch (e) {
+        const problems = await restoreFiles(ctx.client, name, before, opts);
+        if (previous) {
+          await ctx.client
+            .mutate("PUT", this.path(news), { ...opts, body: previous })
+            .catch((x: unknown) => problems.push(`config: ${(x as Error).message}`));
+        }
+        const undone = [...before.map((b) => b.path), ...(previous ? ["config"] : [])];
+        const message =
+          e instanceof ExecFailedError ? e.message : `Instance "${name}": ${(e as Error).message}`;
+        throw new Error(
+          problems.length === 0
+            ? `${message}\nThe update was rolled back: ${undone.join(", ")} restored as before.`
+            : `${message}\nRolling the update back failed for ${problems.join("; ")}; run up again once the cause is fixed.`,
+        );
+      }
+    }
     const isRunning = current.status === "Running";
     if (wantRunning !== isRunning) {
       if (wantRunning) await this.setState(ctx, news, "start");
@@ -572,7 +568,17 @@ export class InstanceHandler extends BaseHandler {
       // Addresses and status change with the power state: read them once more.
       current = (await this.getFull(ctx, news)).value;
     }
-    return this.fromLive(current, news, false, String(news.image));
+    let completedOnceExecs = asStrings(olds.completedOnceExecs);
+    if (wantRunning) {
+      // A start recorded as pending (state said stopped) runs on_start, also when the
+      // instance had been started behind Pulumi's back or a previous up failed after it.
+      if (!isRunning || olds.running === false) await this.run(ctx, news, "on_start", warn);
+      completedOnceExecs = await this.runPendingOnce(ctx, news, completedOnceExecs, warn);
+    } else {
+      const keys = execsFromInputs(news.execs).map(onceKey);
+      completedOnceExecs = completedOnceExecs.filter((k) => keys.includes(k));
+    }
+    return this.fromLive(current, { ...news, completedOnceExecs }, false, String(news.image));
   }
 
   async delete(ctx: HandlerContext, id: string, props: PropertyMap): Promise<void> {
@@ -602,4 +608,75 @@ export class InstanceHandler extends BaseHandler {
       throw e;
     }
   }
+}
+
+/** The writable part of a live instance, as a PUT body. */
+function putBody(live: LiveInstance): Json {
+  return {
+    architecture: live.architecture,
+    description: live.description,
+    ephemeral: live.ephemeral,
+    profiles: live.profiles,
+    config: live.config ?? {},
+    devices: live.devices ?? {},
+    stateful: live.stateful,
+  };
+}
+
+function asStrings(v: PropertyValue): string[] {
+  return Array.isArray(v) ? v.filter((e): e is string => typeof e === "string") : [];
+}
+
+export type InstanceDiff = ResourceDiff & { diffs: string[]; detailedDiff: DetailedDiff };
+
+/**
+ * The detailed diff of an instance: one path per changed config key (so that
+ * `replaceOnChanges: ['config["cloud-init.user-data"]']` matches that key alone), one per
+ * changed element of `files` and `execs` (the preview shows the file with its path), the
+ * property itself for the rest.
+ */
+export function detailedInstanceDiff(
+  olds: PropertyMap,
+  news: PropertyMap,
+  d: ResourceDiff,
+): DetailedDiff {
+  const out: DetailedDiff = {};
+  for (const key of d.changed) {
+    const replaces = (d.replaces ?? []).includes(key);
+    const o = olds[key];
+    const n = news[key];
+    if (containsUnknown(n ?? null)) {
+      out[key] = kindOf("update", replaces);
+    } else if (key === "config") {
+      const om = asStringMap(o);
+      const nm = asStringMap(n);
+      for (const k of new Set([...Object.keys(om), ...Object.keys(nm)])) {
+        const change = !(k in om)
+          ? "add"
+          : !(k in nm)
+            ? "delete"
+            : om[k] !== nm[k]
+              ? "update"
+              : undefined;
+        if (change) out[propertyPath("config", k)] = kindOf(change, replaces);
+      }
+    } else if (key === "files" || key === "execs") {
+      const ol = Array.isArray(o) ? o : [];
+      const nl = Array.isArray(n) ? n : [];
+      for (let i = 0; i < Math.max(ol.length, nl.length); i++) {
+        const change =
+          i >= ol.length
+            ? "add"
+            : i >= nl.length
+              ? "delete"
+              : deepEqual(ol[i], nl[i])
+                ? undefined
+                : "update";
+        if (change) out[propertyPath(key, i)] = kindOf(change, replaces);
+      }
+    } else {
+      out[key] = kindOf("update", replaces);
+    }
+  }
+  return out;
 }

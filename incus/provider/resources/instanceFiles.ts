@@ -1,0 +1,232 @@
+/**
+ * The Instance's `files`: validation, the push through the Incus file API, and the pieces
+ * of an update's file transaction: which files changed, what was there before them, and
+ * putting that back when the change is rejected.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { type IncusClient, isNotFound, type RequestOptions } from "../../client";
+import { enc, str } from "../handler";
+import { isObject, type PropertyValue } from "../values";
+
+export interface FileSpec {
+  targetPath: string;
+  content?: string;
+  sourcePath?: string;
+  /** Exact bytes, for a file read back from the instance to be restored. */
+  bytes?: Buffer;
+  mode: string;
+  uid: number;
+  gid: number;
+  createDirectories: boolean;
+}
+
+export function validateFile(v: PropertyValue, i: number): string[] {
+  const where = `files[${i}]`;
+  if (!isObject(v))
+    return [`${where} must be {targetPath, content | sourcePath, mode?, uid?, gid?}`];
+  const r: string[] = [];
+  const allowed = [
+    "targetPath",
+    "content",
+    "sourcePath",
+    "mode",
+    "uid",
+    "gid",
+    "createDirectories",
+  ];
+  for (const k of Object.keys(v))
+    if (!allowed.includes(k))
+      r.push(`${where}: unknown field "${k}"; allowed: ${allowed.join(", ")}`);
+  if (typeof v.targetPath !== "string" || !v.targetPath.startsWith("/")) {
+    r.push(
+      `${where}: targetPath must be an absolute path inside the instance (got ${JSON.stringify(v.targetPath ?? null)})`,
+    );
+  }
+  const hasContent = typeof v.content === "string";
+  const hasSource = typeof v.sourcePath === "string";
+  if (hasContent === hasSource) r.push(`${where}: set exactly one of content or sourcePath`);
+  if (v.mode !== undefined && (typeof v.mode !== "string" || !/^0?[0-7]{3}$/.test(v.mode))) {
+    r.push(`${where}: mode must be an octal string such as "0644" (got ${JSON.stringify(v.mode)})`);
+  }
+  for (const k of ["uid", "gid"]) {
+    const n = v[k];
+    if (n !== undefined && (typeof n !== "number" || !Number.isInteger(n) || n < 0))
+      r.push(`${where}: ${k} must be a non-negative integer`);
+  }
+  return r;
+}
+
+export function filesFromInputs(v: PropertyValue): FileSpec[] {
+  if (!Array.isArray(v)) return [];
+  return v.filter(isObject).map((f) => ({
+    targetPath: String(f.targetPath),
+    content: str(f.content),
+    sourcePath: str(f.sourcePath),
+    mode: (str(f.mode) ?? "0644").padStart(4, "0"),
+    uid: typeof f.uid === "number" ? f.uid : 0,
+    gid: typeof f.gid === "number" ? f.gid : 0,
+    createDirectories: f.createDirectories !== false,
+  }));
+}
+
+/** Pushes files through the REST file API (works on stopped containers too). */
+export async function pushFiles(
+  client: IncusClient,
+  name: string,
+  files: FileSpec[],
+  opts: RequestOptions,
+): Promise<void> {
+  const made = new Set<string>(["/"]);
+  const filePath = `/1.0/instances/${enc(name)}/files`;
+  for (const f of files) {
+    if (f.createDirectories) {
+      const parts = path.posix.dirname(f.targetPath).split("/").filter(Boolean);
+      let dir = "";
+      for (const p of parts) {
+        dir += `/${p}`;
+        if (made.has(dir)) continue;
+        // Creating a directory that exists succeeds, so no existence check is needed.
+        await client.request("POST", filePath, {
+          ...opts,
+          object: `directory ${dir} in instance "${name}"`,
+          query: { path: dir },
+          raw: Buffer.alloc(0),
+          headers: {
+            "X-Incus-type": "directory",
+            "X-Incus-mode": "0755",
+            "X-Incus-uid": "0",
+            "X-Incus-gid": "0",
+          },
+        });
+        made.add(dir);
+      }
+    }
+    const data =
+      f.bytes ??
+      (f.content !== undefined
+        ? Buffer.from(f.content, "utf8")
+        : fs.readFileSync(f.sourcePath as string));
+    await client.request("POST", filePath, {
+      ...opts,
+      object: `file ${f.targetPath} in instance "${name}"`,
+      query: { path: f.targetPath },
+      raw: data,
+      headers: {
+        "X-Incus-type": "file",
+        "X-Incus-mode": f.mode,
+        "X-Incus-uid": String(f.uid),
+        "X-Incus-gid": String(f.gid),
+        "X-Incus-write": "overwrite",
+      },
+    });
+  }
+}
+
+/** Same content, mode and owner: pushing it again would change nothing. */
+function sameFile(a: FileSpec, b: FileSpec): boolean {
+  return (
+    a.content === b.content &&
+    a.sourcePath === b.sourcePath &&
+    a.mode === b.mode &&
+    a.uid === b.uid &&
+    a.gid === b.gid
+  );
+}
+
+/** The new files whose content, mode or owner differ from the old ones at the same path. */
+export function changedFiles(olds: FileSpec[], news: FileSpec[]): FileSpec[] {
+  const before = new Map(olds.map((f) => [f.targetPath, f]));
+  return news.filter((f) => {
+    const old = before.get(f.targetPath);
+    return old === undefined || !sameFile(old, f);
+  });
+}
+
+/** What a path held before an update: a file to push back, or nothing (delete it). */
+export type FileBefore = { path: string; previous: FileSpec | undefined };
+
+function header(h: Record<string, string | string[] | undefined> | undefined, k: string): string {
+  const v = h?.[k.toLowerCase()];
+  return Array.isArray(v) ? (v[0] ?? "") : (v ?? "");
+}
+
+/**
+ * What each changed path held before: the old file from state when the path was managed
+ * already (no request), else what the instance has there now (a file the update starts to
+ * manage, e.g. one a package installed), else nothing.
+ */
+export async function filesBefore(
+  client: IncusClient,
+  name: string,
+  changed: FileSpec[],
+  olds: FileSpec[],
+  opts: RequestOptions,
+): Promise<FileBefore[]> {
+  const before = new Map(olds.map((f) => [f.targetPath, f]));
+  const out: FileBefore[] = [];
+  for (const f of changed) {
+    const old = before.get(f.targetPath);
+    if (old) {
+      out.push({ path: f.targetPath, previous: { ...old, createDirectories: false } });
+      continue;
+    }
+    try {
+      const res = await client.request<Buffer>("GET", `/1.0/instances/${enc(name)}/files`, {
+        ...opts,
+        object: `file ${f.targetPath} in instance "${name}"`,
+        query: { path: f.targetPath },
+        rawBody: true,
+      });
+      const type = header(res.headers, "X-Incus-type");
+      if (type !== "" && type !== "file") {
+        throw new Error(
+          `Instance "${name}": files: ${f.targetPath} is a ${type} in the instance, not a file`,
+        );
+      }
+      out.push({
+        path: f.targetPath,
+        previous: {
+          targetPath: f.targetPath,
+          bytes: res.metadata,
+          mode: header(res.headers, "X-Incus-mode") || "0644",
+          uid: Number(header(res.headers, "X-Incus-uid") || 0),
+          gid: Number(header(res.headers, "X-Incus-gid") || 0),
+          createDirectories: false,
+        },
+      });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      out.push({ path: f.targetPath, previous: undefined });
+    }
+  }
+  return out;
+}
+
+/**
+ * Puts back what the paths held before; returns what could not be restored (empty when
+ * all was), so the caller reports it beside the reason for the rollback.
+ */
+export async function restoreFiles(
+  client: IncusClient,
+  name: string,
+  before: FileBefore[],
+  opts: RequestOptions,
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const b of before) {
+    try {
+      if (b.previous) await pushFiles(client, name, [b.previous], opts);
+      else
+        await client.mutate("DELETE", `/1.0/instances/${enc(name)}/files`, {
+          ...opts,
+          object: `file ${b.path} in instance "${name}"`,
+          query: { path: b.path },
+        });
+    } catch (e) {
+      if (!b.previous && isNotFound(e)) continue;
+      problems.push(`${b.path}: ${(e as Error).message}`);
+    }
+  }
+  return problems;
+}
