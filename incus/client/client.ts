@@ -9,7 +9,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import type * as tls from "node:tls";
 import { type CliConfig, type Endpoint, loadCliConfig, resolveEndpoint } from "./config";
-import { errorFor, IncusError, OperationError, TransportError } from "./errors";
+import { errorFor, IncusError, OperationError, TimeoutError, TransportError } from "./errors";
 
 export interface ClientOptions {
   /** Remote name from the incus CLI config; see resolveEndpoint for the fallbacks. */
@@ -22,6 +22,43 @@ export interface ClientOptions {
   config?: CliConfig;
   /** Attempts for idempotent reads on transient failures (default 4). */
   readAttempts?: number;
+  /**
+   * Milliseconds to open a connection: the unix socket, or TCP plus the TLS handshake.
+   * Default 15 000, or `ATLAS_INCUS_CONNECT_TIMEOUT` (seconds).
+   */
+  connectTimeoutMs?: number;
+  /**
+   * Milliseconds the daemon may stay silent on an open connection: until the request is
+   * sent, then until the response starts, then between its chunks. Default 300 000 (some
+   * synchronous calls, such as deleting a large volume, take minutes), or
+   * `ATLAS_INCUS_RESPONSE_TIMEOUT` (seconds). Operation waits are exempt.
+   */
+  responseTimeoutMs?: number;
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+const DEFAULT_RESPONSE_TIMEOUT_MS = 300_000;
+
+/** A timeout from its option, else its environment variable (seconds), else the default. */
+function timeoutMs(
+  given: number | undefined,
+  env: NodeJS.ProcessEnv,
+  variable: string,
+  fallback: number,
+): number {
+  if (given !== undefined) {
+    if (!(given > 0 && Number.isFinite(given))) {
+      throw new Error(`Incus client: timeout ${given} ms is not a positive number of milliseconds`);
+    }
+    return given;
+  }
+  const raw = env[variable];
+  if (raw === undefined || raw === "") return fallback;
+  const seconds = Number(raw);
+  if (!(seconds > 0 && Number.isFinite(seconds))) {
+    throw new Error(`${variable}="${raw}" is not allowed: expected a positive number of seconds`);
+  }
+  return seconds * 1000;
 }
 
 export interface RequestOptions {
@@ -38,6 +75,11 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** ETag of the object as read; sent as If-Match so concurrent edits are detected. */
   etag?: string;
+  /**
+   * Overrides the client's response timeout for this call; 0 for none. Server-side waits
+   * (`/operations/<id>/wait`) answer only when the operation ends and bound themselves.
+   */
+  responseTimeoutMs?: number;
   /**
    * The body as the daemon sent it, as a Buffer in `metadata` (files and exec output logs
    * are served raw, not in a JSON envelope); error statuses are still mapped to errors.
@@ -86,6 +128,16 @@ const TRANSIENT_CODES = new Set([
   "ENOENT",
 ]);
 const TRANSIENT_STATUS = new Set([502, 503, 504]);
+/**
+ * Error codes of the client's own deadlines. Not transient: a retry would multiply the wait
+ * a user already sat through, and a silent daemon rarely answers the next attempt.
+ */
+const CONNECT_TIMEOUT = "ATLAS_CONNECT_TIMEOUT";
+const RESPONSE_TIMEOUT = "ATLAS_RESPONSE_TIMEOUT";
+
+function seconds(ms: number): string {
+  return `${ms / 1000} s`;
+}
 
 export class IncusClient {
   readonly remote: string;
@@ -93,6 +145,8 @@ export class IncusClient {
   readonly endpoint: Endpoint;
   private readonly agent: http.Agent;
   private readonly readAttempts: number;
+  private readonly connectTimeoutMs: number;
+  private readonly responseTimeoutMs: number;
   private readonly counts: RequestStats = new Map();
   private total = 0;
   /** `ATLAS_INCUS_REQUEST_LOG`: a file every request appends `METHOD /path` to. */
@@ -108,7 +162,20 @@ export class IncusClient {
     this.remote = this.endpoint.remote;
     this.project = opts.project || this.endpoint.project || "default";
     this.readAttempts = opts.readAttempts ?? 4;
-    this.requestLog = (opts.env ?? process.env).ATLAS_INCUS_REQUEST_LOG || undefined;
+    const env = opts.env ?? process.env;
+    this.requestLog = env.ATLAS_INCUS_REQUEST_LOG || undefined;
+    this.connectTimeoutMs = timeoutMs(
+      opts.connectTimeoutMs,
+      env,
+      "ATLAS_INCUS_CONNECT_TIMEOUT",
+      DEFAULT_CONNECT_TIMEOUT_MS,
+    );
+    this.responseTimeoutMs = timeoutMs(
+      opts.responseTimeoutMs,
+      env,
+      "ATLAS_INCUS_RESPONSE_TIMEOUT",
+      DEFAULT_RESPONSE_TIMEOUT_MS,
+    );
     // Keep-alive: one connection serves a whole provider run instead of one per request.
     if (this.endpoint.kind === "unix") {
       this.agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
@@ -138,7 +205,6 @@ export class IncusClient {
   }
 
   private verifyPeer: (socket: tls.TLSSocket) => string | undefined = () => undefined;
-  private readonly verified = new WeakSet<tls.TLSSocket>();
 
   /** Requests made so far, by method and path. */
   stats(): RequestStats {
@@ -198,18 +264,47 @@ export class IncusClient {
     if (opts.etag) headers["If-Match"] = opts.etag;
     headers["User-Agent"] = "atlas-pulumi-incus";
 
+    const responseMs = opts.responseTimeoutMs ?? this.responseTimeoutMs;
     return new Promise((resolve, reject) => {
+      // One deadline at a time: first the connection, then every silence of the daemon. A
+      // daemon that accepts and never answers would otherwise hold `pulumi up` forever.
+      let timer: NodeJS.Timeout | undefined;
+      let connected = false;
+      const deadline = (ms: number, code: string, message: string): void => {
+        clearTimeout(timer);
+        if (ms > 0) {
+          timer = setTimeout(() => req.destroy(Object.assign(new Error(message), { code })), ms);
+        }
+      };
+      const awaitAnswer = (): void =>
+        deadline(
+          responseMs,
+          RESPONSE_TIMEOUT,
+          `${this.where()} sent no answer within ${seconds(responseMs)} (response timeout; ATLAS_INCUS_RESPONSE_TIMEOUT=<seconds> changes it)`,
+        );
+      const onConnected = (): void => {
+        connected = true;
+        awaitAnswer();
+      };
       const onResponse = (res: http.IncomingMessage): void => {
         const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
+        awaitAnswer();
+        res.on("data", (c: Buffer) => {
+          chunks.push(c);
+          awaitAnswer();
+        });
+        res.on("end", () => {
+          clearTimeout(timer);
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
             body: Buffer.concat(chunks),
-          }),
-        );
-        res.on("error", reject);
+          });
+        });
+        res.on("error", (e) => {
+          clearTimeout(timer);
+          reject(e);
+        });
       };
       let req: http.ClientRequest;
       if (this.endpoint.kind === "unix") {
@@ -236,20 +331,40 @@ export class IncusClient {
           },
           onResponse,
         );
-        req.on("socket", (socket) => {
-          const s = socket as tls.TLSSocket;
-          // A reused keep-alive socket was verified when it connected.
-          if (this.verified.has(s)) return;
-          s.once("secureConnect", () => {
-            const problem = this.verifyPeer(s);
-            if (problem) req.destroy(Object.assign(new Error(problem), { code: "EPINNED" }));
-            else this.verified.add(s);
-          });
-        });
       }
-      req.on("error", reject);
+      deadline(
+        this.connectTimeoutMs,
+        CONNECT_TIMEOUT,
+        `no connection to ${this.where()} within ${seconds(this.connectTimeoutMs)} (connect timeout${this.endpoint.kind === "https" ? ", TLS handshake included" : ""}; ATLAS_INCUS_CONNECT_TIMEOUT=<seconds> changes it)`,
+      );
+      req.on("socket", (socket) => {
+        // A reused keep-alive socket is connected, and was verified when it connected.
+        if (req.reusedSocket) return onConnected();
+        if (this.endpoint.kind === "unix") return void socket.once("connect", onConnected);
+        const s = socket as tls.TLSSocket;
+        s.once("secureConnect", () => {
+          const problem = this.verifyPeer(s);
+          if (problem) req.destroy(Object.assign(new Error(problem), { code: "EPINNED" }));
+          else onConnected();
+        });
+      });
+      // Sending a large body counts as the daemon's silence only once it is all sent.
+      req.on("finish", () => {
+        if (connected) awaitAnswer();
+      });
+      req.on("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
       req.end(payload);
     });
+  }
+
+  /** Where requests go, for messages: the unix socket or the HTTPS address. */
+  private where(): string {
+    return this.endpoint.kind === "unix"
+      ? `unix socket ${this.endpoint.socketPath}`
+      : `https://${this.endpoint.url.hostname}:${this.endpoint.url.port || 8443}`;
   }
 
   /** One request with error mapping; GETs are retried on transient failures. */
@@ -273,6 +388,22 @@ export class IncusClient {
         if (attempt < attempts && err.code && TRANSIENT_CODES.has(err.code)) {
           await sleep(150 * 2 ** (attempt - 1));
           continue;
+        }
+        if (err.code === CONNECT_TIMEOUT || err.code === RESPONSE_TIMEOUT) {
+          // A mutation the daemon received may still be carried out after we gave up on it.
+          const applied =
+            err.code === RESPONSE_TIMEOUT && !idempotent
+              ? `; the daemon may still apply this ${method}: check ${object} before retrying`
+              : "";
+          throw new TimeoutError({
+            kind: "timeout",
+            status: 0,
+            object,
+            remote: this.remote,
+            method,
+            path: fullPath,
+            incusMessage: `${err.message}${applied}`,
+          });
         }
         const hint =
           this.endpoint.kind === "unix" && (err.code === "ENOENT" || err.code === "ECONNREFUSED")
@@ -363,6 +494,8 @@ export class IncusClient {
       object,
       project: opts.project,
       query: { timeout: "-1" },
+      // The server answers when the operation ends, which may take as long as it takes.
+      responseTimeoutMs: 0,
     });
     const op = res.metadata;
     if (op.status !== "Success") {

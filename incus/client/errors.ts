@@ -12,6 +12,7 @@ export type IncusErrorKind =
   | "bad-request"
   | "server"
   | "transport"
+  | "timeout"
   | "operation-failed";
 
 export interface IncusErrorDetails {
@@ -58,6 +59,7 @@ export class IncusError extends Error {
       "bad-request": "rejected",
       server: "server error",
       transport: "could not reach the Incus daemon",
+      timeout: "no answer in time",
       "operation-failed": "operation failed",
     };
     return `Incus remote "${d.remote}": ${d.object}: ${what[d.kind]}: ${d.incusMessage} (${d.method} ${d.path}${d.status ? `, ${d.status}` : ""})`;
@@ -69,6 +71,8 @@ export class ConflictError extends IncusError {}
 export class PreconditionFailedError extends IncusError {}
 export class ForbiddenError extends IncusError {}
 export class TransportError extends IncusError {}
+/** The daemon did not connect or did not answer within the client's timeouts. */
+export class TimeoutError extends TransportError {}
 export class OperationError extends IncusError {}
 
 /**
