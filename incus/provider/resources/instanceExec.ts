@@ -238,8 +238,10 @@ async function killMarked(
   marker: string,
   opts: RequestOptions,
 ): Promise<string | undefined> {
+  // The marker holds only letters, digits, '_' and '=', so a plain grep matches it exactly
+  // (busybox `grep -F` does not match across the NUL-separated environ).
   const script =
-    'for e in /proc/[0-9]*/environ; do if grep -qsF "$1" "$e"; then p=${e#/proc/}; kill -9 "${p%/environ}" 2>/dev/null; fi; done';
+    'for e in /proc/[0-9]*/environ; do if grep -qs "$1" "$e"; then p=${e#/proc/}; kill -9 "${p%/environ}" 2>/dev/null; fi; done';
   try {
     const op = await startExec(
       client,
