@@ -9,7 +9,7 @@ async function main(argv: string[]): Promise<number> {
   let request;
   try {
     request = backupRequest(
-      parseCommandLine(argv, ["volume", "pool", "remote", "dir", "snapshot", "file"]),
+      parseCommandLine(argv, ["volume", "pool", "remote", "dir", "snapshot", "file", "expiry"]),
     );
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;

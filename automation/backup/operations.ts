@@ -9,6 +9,8 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { type IncusClient, isNotFound } from "../../incus/client";
 import { withInstanceStopped } from "./instanceState";
+import { expiresAt, type SnapshotLifetime } from "./lifetime";
+import { createPrivateFile, privateExportDirectory } from "./privateFiles";
 import type { AtlasVolume } from "./volumes";
 
 const run = promisify(execFile);
@@ -34,38 +36,60 @@ export function backupName(now: Date = new Date()): string {
   return `backup-${iso.slice(0, 15)}`;
 }
 
+/**
+ * Takes a manual snapshot with an explicit lifetime (see lifetime.ts) and returns it as
+ * Incus recorded it.
+ */
 export async function snapshotVolume(
   client: IncusClient,
   v: AtlasVolume,
   name: string,
-): Promise<string> {
+  lifetime: SnapshotLifetime,
+): Promise<SnapshotInfo> {
   await client.mutate("POST", `${volumePath(v)}/snapshots`, {
     object: object(v),
     target: memberOf(v),
-    body: { name },
+    body: { name, expires_at: expiresAt(lifetime) },
   });
-  return name;
+  const { value } = await client.get<RawSnapshot>(`${volumePath(v)}/snapshots/${enc(name)}`, {
+    object: `snapshot "${name}" of ${object(v)}`,
+    target: memberOf(v),
+  });
+  return snapshotInfo(v, value);
 }
 
 export interface SnapshotInfo {
   volume: string;
   name: string;
   createdAt: string;
-  expiresAt: string;
+  /** When Incus deletes it; undefined when it is kept until deleted. */
+  expiresAt?: string;
+}
+
+interface RawSnapshot {
+  name: string;
+  created_at?: string;
+  expires_at?: string;
+}
+
+function snapshotInfo(v: AtlasVolume, s: RawSnapshot): SnapshotInfo {
+  return {
+    volume: v.name,
+    name: s.name.split("/").pop() ?? s.name,
+    createdAt: s.created_at ?? "",
+    // Incus writes "does not expire" as the zero time.
+    expiresAt: s.expires_at && !s.expires_at.startsWith("0001-") ? s.expires_at : undefined,
+  };
 }
 
 export async function listSnapshots(client: IncusClient, v: AtlasVolume): Promise<SnapshotInfo[]> {
-  const { value } = await client.get<{ name: string; created_at?: string; expires_at?: string }[]>(
-    `${volumePath(v)}/snapshots`,
-    { object: object(v), target: memberOf(v), query: { recursion: "1" } },
-  );
+  const { value } = await client.get<RawSnapshot[]>(`${volumePath(v)}/snapshots`, {
+    object: object(v),
+    target: memberOf(v),
+    query: { recursion: "1" },
+  });
   return (value ?? [])
-    .map((s) => ({
-      volume: v.name,
-      name: s.name.split("/").pop() ?? s.name,
-      createdAt: s.created_at ?? "",
-      expiresAt: s.expires_at && !s.expires_at.startsWith("0001-") ? s.expires_at : "never",
-    }))
+    .map((s) => snapshotInfo(v, s))
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
@@ -91,7 +115,11 @@ function targetArgs(v: AtlasVolume): string[] {
   return member ? ["--target", member] : [];
 }
 
-/** Exports a volume (without its snapshots) to `<dir>/<volume>-<stamp>.tar.gz`, instance stopped. */
+/**
+ * Exports a volume (without its snapshots) to `<dir>/<volume>-<stamp>.tar.gz`, instance
+ * stopped. The tarball is 0600 in a private directory (privateFiles.ts), prepared before
+ * the instance is stopped so a refused directory costs no downtime.
+ */
 export async function exportVolume(
   client: IncusClient,
   v: AtlasVolume,
@@ -99,20 +127,26 @@ export async function exportVolume(
   print: Print,
   stamp: string = backupName(),
 ): Promise<string> {
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.resolve(dir, `${v.name}-${stamp}.tar.gz`);
-  await withInstanceStopped(client, v.instance, print, () =>
-    incusCli(client, [
-      "storage",
-      "volume",
-      "export",
-      `${client.remote}:${v.pool}`,
-      v.name,
-      file,
-      "--volume-only",
-      ...targetArgs(v),
-    ]),
-  );
+  const file = path.join(privateExportDirectory(dir, print), `${v.name}-${stamp}.tar.gz`);
+  createPrivateFile(file);
+  try {
+    await withInstanceStopped(client, v.instance, print, () =>
+      incusCli(client, [
+        "storage",
+        "volume",
+        "export",
+        `${client.remote}:${v.pool}`,
+        v.name,
+        file,
+        "--volume-only",
+        ...targetArgs(v),
+      ]),
+    );
+  } catch (e) {
+    fs.rmSync(file, { force: true }); // no empty or partial tarball that looks like a backup
+    throw e;
+  }
+  fs.chmodSync(file, 0o600); // also if the CLI replaced the file instead of writing into it
   return file;
 }
 

@@ -15,6 +15,7 @@ import {
   type Print,
   type RestoreSource,
 } from "./operations";
+import { describeExpiry, parseLifetime, type SnapshotLifetime } from "./lifetime";
 import { findAtlasVolumes, type AtlasVolume } from "./volumes";
 
 export const backupCommands = ["snapshot", "list", "export", "restore"] as const;
@@ -23,6 +24,7 @@ export type BackupCommand = (typeof backupCommands)[number];
 export const backupUsage =
   "usage: npm run backup -- snapshot|list|export|restore --stack iapetus|cluster01 [--volume NAME]\n" +
   "         [--pool NAME] [--remote NAME] [--dir DIR (export, default backups/<stack>)]\n" +
+  "         snapshot: [--expiry never|DURATION (e.g. 30d, 2w; default never: kept until deleted)]\n" +
   "         restore: --volume NAME and --snapshot NAME or --file TARBALL";
 
 export interface BackupRequest {
@@ -32,6 +34,8 @@ export interface BackupRequest {
   volume?: string;
   dir: string;
   source?: RestoreSource;
+  /** How long `snapshot` keeps its snapshots (default: until deleted). */
+  lifetime?: SnapshotLifetime;
 }
 
 /** Validates the command line into a request (usage problems as UsageError). */
@@ -48,6 +52,9 @@ export function backupRequest(cli: ParsedCommandLine): BackupRequest {
     remote: o.remote ?? configured.remote,
     storagePool: o.pool ?? configured.storagePool,
   };
+  if (o.expiry !== undefined && command !== "snapshot") {
+    throw new UsageError(`--expiry applies to snapshot only, not to ${command}`);
+  }
   let source: RestoreSource | undefined;
   if (command === "restore") {
     if (!o.volume) throw new UsageError("restore needs --volume NAME");
@@ -63,6 +70,7 @@ export function backupRequest(cli: ParsedCommandLine): BackupRequest {
     volume: o.volume,
     dir: o.dir ?? path.join("backups", cli.stack),
     source,
+    lifetime: command === "snapshot" ? parseLifetime(o.expiry) : undefined,
   };
 }
 
@@ -121,11 +129,14 @@ export async function runBackup(
     const stamp = backupName();
     for (const v of volumes) {
       if (req.command === "snapshot") {
-        print(`snapshot ${v.name}/${await snapshotVolume(client, v, stamp)}`);
+        const made = await snapshotVolume(client, v, stamp, req.lifetime ?? { kind: "never" });
+        print(`snapshot ${v.name}/${made.name} (${describeExpiry(made.expiresAt)})`);
       } else if (req.command === "list") {
         const snaps = await listSnapshots(client, v);
         print(`${v.name} (instance ${v.instance}): ${snaps.length} snapshot(s)`);
-        for (const s of snaps) print(`  ${s.name}  created ${s.createdAt}  expires ${s.expiresAt}`);
+        for (const s of snaps) {
+          print(`  ${s.name}  created ${s.createdAt}  ${describeExpiry(s.expiresAt)}`);
+        }
       } else {
         print(`exporting ${v.name} (stops ${v.instance} meanwhile)`);
         print(`  wrote ${await exportVolume(client, v, req.dir, print, stamp)}`);
