@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AlertmanagerSettings } from "../config";
+import { pinnedRelease, type AlertmanagerSettings } from "../config";
 import {
   alertmanagerPort,
   renderAlertmanagerConfig,
@@ -54,7 +54,6 @@ export class Alertmanager extends pulumi.ComponentResource implements ServiceOut
 
   constructor(name: string, args: AlertmanagerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("atlas:components:Alertmanager", name, {}, opts);
-    const { version } = args.settings;
     const configFile = `${paths.config}/alertmanager.yml`;
 
     // Secret receivers make the rendered file, and so the user-data, a secret.
@@ -77,8 +76,7 @@ export class Alertmanager extends pulumi.ComponentResource implements ServiceOut
             writablePaths: [paths.data],
           },
           release: {
-            version,
-            url: `https://github.com/prometheus/alertmanager/releases/download/v${version}/alertmanager-${version}.linux-\${arch}.tar.gz`,
+            ...pinnedRelease("alertmanager", args.settings),
             binaries: [
               { source: "alertmanager", target: "alertmanager" },
               { source: "amtool", target: "amtool" },

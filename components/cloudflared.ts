@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { CloudflaredSettings, ServiceSettings } from "../config";
+import { pinnedRelease, type CloudflaredSettings, type ServiceSettings } from "../config";
 import { cloudInitUserData } from "./shared/cloudInit";
 import { buildServiceAnatomy } from "./shared/serviceAnatomy";
 import { serviceCloudConfig } from "./shared/serviceCloudConfig";
@@ -33,7 +33,6 @@ export class Cloudflared extends pulumi.ComponentResource {
 
   constructor(name: string, args: CloudflaredArgs, opts?: pulumi.ComponentResourceOptions) {
     super("atlas:components:Cloudflared", name, {}, opts);
-    const version = args.settings.version;
 
     // Built inside apply on a secret input, so the user-data stays secret.
     const userData = pulumi.secret(args.tunnelToken).apply((token) => {
@@ -56,8 +55,7 @@ export class Cloudflared extends pulumi.ComponentResource {
             user: "cloudflared",
           },
           release: {
-            version,
-            url: `https://github.com/cloudflare/cloudflared/releases/download/${version}/cloudflared-linux-\${arch}`,
+            ...pinnedRelease("cloudflared", args.settings),
             binaries: [{ source: "cloudflared-linux-*", target: "cloudflared" }],
           },
           home: "/var/lib/cloudflared",

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { CorednsSettings, ServiceSettings } from "../config";
+import { pinnedRelease, type CorednsSettings, type ServiceSettings } from "../config";
 import { corednsPorts, renderCorefile } from "./coredns/corefile";
 import { renderZoneFile, type DnsRecord } from "./coredns/zone";
 import { loadBalancerFor, type OvnLoadBalancer } from "./ovnLoadBalancer";
@@ -77,7 +77,6 @@ export class Coredns extends pulumi.ComponentResource {
         return renderZoneFile({ zone, records, nameserver: `${instanceName}.incus.` });
       });
     const corefile = renderCorefile({ zone, zoneFile: zonePath, incusResolver, upstreams });
-    const version = args.settings.version;
 
     const userData = this.zoneFile.apply((zoneText) =>
       cloudInitUserData(
@@ -91,8 +90,7 @@ export class Coredns extends pulumi.ComponentResource {
             workingDirectory: paths.configDir,
           },
           release: {
-            version,
-            url: `https://github.com/coredns/coredns/releases/download/v${version}/coredns_${version}_linux_\${arch}.tgz`,
+            ...pinnedRelease("coredns", args.settings),
             binaries: [{ source: "coredns", target: "coredns" }],
           },
           home: paths.configDir,

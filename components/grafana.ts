@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { GrafanaSettings } from "../config";
+import { pinnedRelease, type GrafanaSettings } from "../config";
 import { healthDashboard } from "./grafana/healthDashboard";
 import { renderDashboardProvider, renderDatasources } from "./grafana/provisioning";
 import type { ScrapeTarget } from "./prometheus/scrapeConfigs";
@@ -48,7 +48,6 @@ export class Grafana extends pulumi.ComponentResource implements ServiceOutputs 
 
   constructor(name: string, args: GrafanaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("atlas:components:Grafana", name, {}, opts);
-    const { version } = args.settings;
     const { domain, adminUser } = args.grafana;
 
     const password =
@@ -76,8 +75,7 @@ export class Grafana extends pulumi.ComponentResource implements ServiceOutputs 
               writablePaths: [paths.data],
             },
             release: {
-              version,
-              url: `https://dl.grafana.com/oss/release/grafana-${version}.linux-\${arch}-musl.tar.gz`,
+              ...pinnedRelease("grafana", args.settings),
               tree: paths.home,
             },
             home: paths.data,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { LokiSettings } from "../config";
+import { pinnedRelease, type LokiSettings } from "../config";
 import { lokiPorts, renderLokiConfig } from "./loki/config";
 import type { ScrapeTarget } from "./prometheus/scrapeConfigs";
 import { serviceScrapeTarget } from "./prometheus/serviceTarget";
@@ -29,7 +29,6 @@ export class Loki extends pulumi.ComponentResource implements ServiceOutputs {
 
   constructor(name: string, args: LokiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("atlas:components:Loki", name, {}, opts);
-    const { version } = args.settings;
     const configFile = `${paths.config}/loki.yml`;
 
     const userData = cloudInitUserData(
@@ -44,8 +43,7 @@ export class Loki extends pulumi.ComponentResource implements ServiceOutputs {
           writablePaths: [paths.data],
         },
         release: {
-          version,
-          url: `https://github.com/grafana/loki/releases/download/v${version}/loki-linux-\${arch}.zip`,
+          ...pinnedRelease("loki", args.settings),
           binaries: [{ source: "loki-linux-*", target: "loki" }],
         },
         packages: ["unzip"],

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { pinnedRelease } from "../config";
 import type { Device } from "../incus/sdk";
 import type { ScrapeTarget } from "./prometheus/scrapeConfigs";
 import { cloudInitUserData } from "./shared/cloudInit";
@@ -40,7 +41,6 @@ export class NodeExporter extends pulumi.ComponentResource implements ServiceOut
 
   constructor(name: string, args: NodeExporterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("atlas:components:NodeExporter", name, {}, opts);
-    const { version } = args.settings;
 
     const userData = cloudInitUserData(
       serviceCloudConfig({
@@ -57,8 +57,7 @@ export class NodeExporter extends pulumi.ComponentResource implements ServiceOut
           user: "node-exporter",
         },
         release: {
-          version,
-          url: `https://github.com/prometheus/node_exporter/releases/download/v${version}/node_exporter-${version}.linux-\${arch}.tar.gz`,
+          ...pinnedRelease("nodeExporter", args.settings),
           binaries: [{ source: "node_exporter", target: "node_exporter" }],
         },
         home: "/var/empty",

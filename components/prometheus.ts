@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PrometheusSettings } from "../config";
+import { pinnedRelease, type PrometheusSettings } from "../config";
 import { renderAlertRules } from "./prometheus/alertRules";
 import { alertRulesFile, renderPrometheusConfig } from "./prometheus/config";
 import { incusMetricsFiles, type ScrapeTarget } from "./prometheus/scrapeConfigs";
@@ -56,7 +56,6 @@ export class Prometheus extends pulumi.ComponentResource implements ServiceOutpu
   constructor(name: string, args: PrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
     super("atlas:components:Prometheus", name, {}, opts);
     const instanceName = args.instanceName ?? "prometheus01";
-    const { version } = args.settings;
     const { retentionTime, retentionSize, scrapeInterval } = args.prometheus;
 
     this.configYaml = pulumi
@@ -115,8 +114,7 @@ export class Prometheus extends pulumi.ComponentResource implements ServiceOutpu
             writablePaths: [paths.data],
           },
           release: {
-            version,
-            url: `https://github.com/prometheus/prometheus/releases/download/v${version}/prometheus-${version}.linux-\${arch}.tar.gz`,
+            ...pinnedRelease("prometheus", args.settings),
             binaries: [
               { source: "prometheus", target: "prometheus" },
               { source: "promtool", target: "promtool" },

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { pinnedRelease } from "../config";
 import type { ScrapeTarget } from "./prometheus/scrapeConfigs";
 import { serviceScrapeTarget } from "./prometheus/serviceTarget";
 import { promtailPort, renderPromtailConfig } from "./promtail/config";
@@ -31,7 +32,6 @@ export class Promtail extends pulumi.ComponentResource implements ServiceOutputs
 
   constructor(name: string, args: PromtailArgs, opts?: pulumi.ComponentResourceOptions) {
     super("atlas:components:Promtail", name, {}, opts);
-    const { version } = args.settings;
     const instanceName = args.instanceName ?? "promtail01";
     const configFile = `${paths.config}/promtail.yml`;
 
@@ -50,8 +50,7 @@ export class Promtail extends pulumi.ComponentResource implements ServiceOutputs
             writablePaths: [paths.state],
           },
           release: {
-            version,
-            url: `https://github.com/grafana/loki/releases/download/v${version}/promtail-linux-\${arch}.zip`,
+            ...pinnedRelease("promtail", args.settings),
             binaries: [{ source: "promtail-linux-*", target: "promtail" }],
           },
           packages: ["unzip"],

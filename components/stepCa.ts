@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { StepCaSettings } from "../config";
+import { pinnedRelease, type StepCaSettings } from "../config";
 import { cloudInitUserData } from "./shared/cloudInit";
 import { shellWord } from "./shared/openrcService";
 import { renderTemplate } from "./shared/render";
@@ -41,7 +41,6 @@ export class StepCa extends pulumi.ComponentResource implements ServiceOutputs {
 
   constructor(name: string, args: StepCaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("atlas:components:StepCa", name, {}, opts);
-    const { version } = args.settings;
     const { caName, dnsNames, certDuration } = args.stepCa;
 
     const initScript = renderTemplate("step-ca-init.sh.mustache", {
@@ -65,8 +64,7 @@ export class StepCa extends pulumi.ComponentResource implements ServiceOutputs {
           environment: { STEPPATH: paths.step },
         },
         release: {
-          version,
-          url: `https://github.com/smallstep/certificates/releases/download/v${version}/step-ca_linux_${version}_\${arch}.tar.gz`,
+          ...pinnedRelease("stepCa", args.settings),
           binaries: [{ source: "step-ca", target: "step-ca" }],
         },
         // The step CLI initialises the CA and computes the fingerprint.

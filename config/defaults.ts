@@ -68,7 +68,8 @@ export const serviceDefaults: Record<ServiceKey, ServiceSettings> = {
   },
   cloudflared: {
     image: alpineCloudImage,
-    version: "2025.8.1",
+    // The newest release whose SHA-256 Atlas could pin (config/releases.ts).
+    version: "2026.9.1",
     cpu: 1,
     memory: "256MB",
     rootDiskSize: "1GB",
@@ -108,7 +109,8 @@ export const serviceDefaults: Record<ServiceKey, ServiceSettings> = {
   },
   coredns: {
     image: alpineCloudImage,
-    version: "1.12.3",
+    // The newest release whose SHA-256 Atlas could pin (config/releases.ts).
+    version: "1.14.4",
     cpu: 1,
     memory: "128MB",
     rootDiskSize: "1GB",

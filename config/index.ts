@@ -7,6 +7,20 @@ export * from "./schema";
 export { ConfigValidationError, type ConfigProblem } from "./errors";
 export { parseAtlasConfig, type ConfigInput } from "./parse";
 export { serviceDefaults, alpineCloudImage } from "./defaults";
+export {
+  pinnedRelease,
+  unpinnedArchitectures,
+  type PinnedArtifact,
+  type PinnedRelease,
+} from "./releasePins";
+export {
+  releaseArchitectures,
+  releases,
+  releaseServices,
+  type ReleaseArchitecture,
+  type ReleaseService,
+  type ReleaseSha256,
+} from "./releases";
 
 // Pulumi keeps the list of secret keys in its runtime store; the accessor is internal,
 // so it is looked up defensively rather than imported from a typed module.

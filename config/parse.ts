@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { defaultClusterNodes, serviceDefaults } from "./defaults";
 import { ConfigProblem, ConfigValidationError } from "./errors";
+import { releasePinProblems, releaseSha256Rule } from "./releasePins";
 import * as rules from "./rules";
 import type { Rule } from "./rules";
 import {
@@ -177,6 +178,7 @@ const serviceRules: Omit<FieldRules<ServiceSettings>, "snapshots"> = {
   rootDiskSize: rules.diskSize,
   dataPersistence: rules.boolean,
   dataVolumeSize: rules.diskSize,
+  releaseSha256: releaseSha256Rule,
 };
 
 function readServices(reader: Reader): Record<ServiceKey, ServiceSettings> {
@@ -583,6 +585,9 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
     }
     ranges.push([key, range]);
   }
+
+  // Every release download must have a SHA-256 to check (config/releasePins.ts).
+  reader.problems.push(...releasePinProblems(services));
 
   if (reader.problems.length > 0) throw new ConfigValidationError(input.stack, reader.problems);
 

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { ReleaseSha256 } from "./releases";
 
 /**
  * The typed Atlas configuration: every setting the reference project exposes as a
@@ -61,6 +62,11 @@ export interface ServiceSettings {
   /** Data volume size, e.g. `10GB` (ignored for services without data). */
   dataVolumeSize: string;
   snapshots: SnapshotSettings;
+  /**
+   * SHA-256 of the release download per architecture, for a version Atlas has no pinned
+   * hash for (config/releases.ts). Only for services installed from a release.
+   */
+  releaseSha256?: ReleaseSha256;
 }
 
 export interface NetworkSettings {

@@ -1,13 +1,14 @@
+import * as pulumi from "@pulumi/pulumi";
+import { unpinnedArchitectures, type PinnedRelease } from "../../config";
 import type { CloudConfig, CloudInitFile } from "./cloudInit";
 import { openRcScriptPath, renderOpenRcService, type OpenRcService } from "./openrcService";
 import { renderTemplate } from "./render";
 
-/** Where an upstream release comes from and what of it is installed. */
-export interface ReleaseInstall {
-  /** Pinned upstream version (for the script's header; the URL already carries it). */
-  version: string;
-  /** Archive URL (tar.gz or zip); `${arch}` is expanded to amd64/arm64 on the host. */
-  url: string;
+/**
+ * What of an upstream release is installed, and from where: the pinned downloads come from
+ * `pinnedRelease()` (config/releasePins.ts), one per architecture that has a SHA-256.
+ */
+export interface ReleaseInstall extends PinnedRelease {
   /** Binaries copied to /usr/local/bin: archive file name → installed name. */
   binaries?: { source: string; target: string }[];
   /** Install the whole release tree into this folder instead (e.g. Grafana's assets). */
@@ -38,14 +39,17 @@ export function installScriptPath(service: string): string {
 /**
  * cloud-config for a daemon installed from its upstream release: packages, the config
  * files, an OpenRC init script and an install script (templates/install-release.sh)
- * that runcmd executes once.
+ * that runcmd executes once. The script installs nothing whose SHA-256 differs from the
+ * pinned one, and nothing at all on an architecture without a pin.
  */
 export function serviceCloudConfig(args: ServiceCloudConfigArgs): CloudConfig {
   const name = args.service.name;
+  warnUnpinned(name, args.release);
   const installScript = renderTemplate("install-release.sh.mustache", {
     service: name,
     version: args.release.version,
-    url: args.release.url,
+    artifacts: args.release.artifacts,
+    pinKey: args.release.pinKey,
     user: args.service.user,
     home: args.home,
     binaries: args.release.binaries ?? [],
@@ -67,4 +71,22 @@ export function serviceCloudConfig(args: ServiceCloudConfigArgs): CloudConfig {
     ],
     runcmd: [["/bin/sh", installScriptPath(name)]],
   };
+}
+
+/**
+ * A known version may lack a published hash for an architecture: it plans, but its
+ * install script refuses that architecture. Say so at preview, before an instance on
+ * such a host comes up without its service.
+ */
+function warnUnpinned(service: string, release: PinnedRelease): void {
+  const missing = unpinnedArchitectures(release);
+  if (missing.length === 0) return;
+  const keyPath = release.pinKey.replace(/^atlas:/, "");
+  pulumi.log.warn(
+    `atlas: ${service} ${release.version} has no pinned SHA-256 for ${missing.join(", ")}, ` +
+      `so its install script refuses to install on ${missing.length === 1 ? "that architecture" : "those architectures"}. ` +
+      `Pin the published hash of each download: ${missing
+        .map((arch) => `pulumi config set --path ${keyPath}.${arch} <sha256>`)
+        .join("; ")}`,
+  );
 }

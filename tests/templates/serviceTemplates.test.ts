@@ -57,7 +57,14 @@ describe("install-release.sh.mustache", () => {
     const common = {
       service: "demo",
       version: "1.2.3",
-      url: "https://example.org/demo-1.2.3.linux-${arch}.tar.gz",
+      artifacts: [
+        {
+          arch: "amd64",
+          url: "https://example.org/demo-1.2.3.linux-amd64.tar.gz",
+          sha256: "0".repeat(64),
+        },
+      ],
+      pinKey: "atlas:services.demo.releaseSha256",
       user: "demo",
       home: "/var/lib/demo",
       ownedPaths: ["/var/lib/demo"],
@@ -68,7 +75,7 @@ describe("install-release.sh.mustache", () => {
       binaries: [{ source: "demo", target: "demo" }],
       tree: false,
     });
-    expect(binaries).toContain('install -m 0755 "$found" /usr/local/bin/demo');
+    expect(binaries).toContain('install -m 0755 "$found" "$root/usr/local/bin/"demo');
     expect(shellSyntax(binaries).ok).toBe(true);
     const tree = renderTemplate("install-release.sh.mustache", {
       ...common,

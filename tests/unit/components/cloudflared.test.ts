@@ -37,7 +37,8 @@ describe("Cloudflared", () => {
       .write_files;
     expect(files.find((f) => f.path === "/etc/conf.d/cloudflared")?.permissions).toBe("0600");
     expect(userData).toContain("--metrics 0.0.0.0:2000 run");
-    expect(userData).toContain("cloudflared/releases/download/2025.8.1/cloudflared-linux-${arch}");
+    expect(userData).toContain("cloudflared/releases/download/2026.9.1/cloudflared-linux-amd64");
+    expect(userData).toContain("03f1f25d1cc93b9ad6c60569d44060bc4f17ed97075760ed8cfca4b12dcd68cc");
     expect(run.named("incus:index:Instance", "cloudflared01").inputs.profiles).toEqual([
       ...profiles,
       "cloudflared",

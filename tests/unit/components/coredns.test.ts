@@ -81,9 +81,8 @@ describe("Coredns", () => {
     expect(userData).toContain("forward . 1.1.1.1 8.8.8.8");
     expect(userData).toContain("health :8080");
     expect(userData).toContain("prometheus :9153");
-    expect(userData).toContain(
-      "coredns/releases/download/v1.12.3/coredns_1.12.3_linux_${arch}.tgz",
-    );
+    expect(userData).toContain("coredns/releases/download/v1.14.4/coredns_1.14.4_linux_arm64.tgz");
+    expect(userData).toContain("b3491ed0fbe530a549640a4073d90037ffafa483f007936e1943c1ae0def7325");
   });
 
   it("leaves out records of instances without an address yet, instead of failing", async () => {

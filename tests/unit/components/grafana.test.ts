@@ -77,7 +77,10 @@ describe("Grafana", () => {
     expect(provider.providers[0].options.path).toBe("/etc/grafana/dashboards");
     // Pinned version from the upstream release, run under OpenRC.
     expect(cloud.file("/usr/local/sbin/atlas-install-grafana.sh")).toContain(
-      "https://dl.grafana.com/oss/release/grafana-12.2.0.linux-${arch}-musl.tar.gz",
+      "https://dl.grafana.com/oss/release/grafana-12.2.0.linux-amd64.tar.gz",
+    );
+    expect(cloud.file("/usr/local/sbin/atlas-install-grafana.sh")).toContain(
+      "c4f53551ed4887c792caeb9d02fa0c1a36e3db9ee8bdda32b1ced810cb135a93",
     );
     expect(cloud.file("/etc/init.d/grafana")).toContain('command="/opt/grafana/bin/grafana"');
   });

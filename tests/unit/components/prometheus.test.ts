@@ -89,7 +89,11 @@ describe("Prometheus", () => {
     const defaults = await deploy("iapetus");
     expect(defaults.cloud.file("/etc/init.d/prometheus")).not.toContain("retention.size");
     expect(cloud.file("/usr/local/sbin/atlas-install-prometheus.sh")).toContain(
-      "releases/download/v3.5.0/prometheus-3.5.0.linux-${arch}.tar.gz",
+      // The pinned download and SHA-256 per architecture (config/releases.ts).
+      "releases/download/v3.5.0/prometheus-3.5.0.linux-arm64.tar.gz",
+    );
+    expect(cloud.file("/usr/local/sbin/atlas-install-prometheus.sh")).toContain(
+      "173389cc42bf09c4e6e54cb53fa07a5a835d7c261e14775d2183181d6e385d1c",
     );
   });
 
