@@ -61,6 +61,8 @@ let baseUrl: string;
 /** The bytes the file server answers with, and how many downloads it served. */
 let served: { body: Buffer; requests: number };
 let goodArchive: Buffer;
+/** The busybox the instances' tools come from (Debian's busybox-static here). */
+let busybox: string;
 
 /** A release archive laid out as upstream's are: a top folder holding the binary. */
 function buildArchive(dir: string, version: string): Buffer {
@@ -121,7 +123,6 @@ async function runScript(script: string, machine: string): Promise<ScriptRun> {
   fs.writeFileSync(path.join(root, "etc/init.d/demo"), "#!/sbin/openrc-run\n");
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
-  const busybox = spawnSync("which", ["busybox"], { encoding: "utf8" }).stdout.trim();
   for (const applet of busyboxApplets) fs.symlinkSync(busybox, path.join(bin, applet));
   const callLog = path.join(dir, "calls.log");
   for (const name of standIns) {
@@ -156,6 +157,10 @@ async function runScript(script: string, machine: string): Promise<ScriptRun> {
 }
 
 beforeAll(async () => {
+  busybox = spawnSync("sh", ["-c", "command -v busybox"], { encoding: "utf8" }).stdout.trim();
+  if (!busybox) {
+    throw new Error("busybox is missing: run scripts/install-test-host.sh (busybox-static)");
+  }
   work = fs.mkdtempSync(path.join(os.tmpdir(), "atlas-install-release-"));
   goodArchive = buildArchive(path.join(work, "good"), "1.2.3");
   server = http.createServer((req, res) => {
