@@ -3,7 +3,6 @@
  * the paths the engine receives (per config key, per file), the gRPC Diff answer built
  * from them, and the masking of secret values in messages.
  */
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { describe, expect, it } from "vitest";
 import { serveDiff } from "../../incus/provider/detailedDiff";
 import { requireAsPulumi } from "../../incus/provider/pulumiModule";
@@ -114,18 +113,16 @@ describe("detailed diff", () => {
         toObject(i: boolean, f: (i: boolean, v: { getKind(): number }) => number): unknown;
       };
     }
-    const olds = Struct.fromJavaScript(await inputs(base));
-    const news = Struct.fromJavaScript(
-      await inputs({ ...base, config: { ...base.config, "limits.cpu": "2" } }),
-    );
+    const olds = await inputs(base);
+    const news = await inputs({ ...base, config: { ...base.config, "limits.cpu": "2" } });
     const resp = await new Promise<Resp>((resolve, reject) =>
       serveDiff(p)(
         {
           request: {
             getId: () => "web",
             getUrn: () => U,
-            getOlds: () => ({ toJavaScript: () => olds.toJavaScript() as PropertyMap }),
-            getNews: () => ({ toJavaScript: () => news.toJavaScript() as PropertyMap }),
+            getOlds: () => ({ toJavaScript: () => olds }),
+            getNews: () => ({ toJavaScript: () => news }),
           },
         },
         (err, value) => (err ? reject(err) : resolve(value as Resp)),
