@@ -84,9 +84,12 @@ export class Grafana extends pulumi.ComponentResource implements ServiceOutputs 
                 path: `${paths.config}/grafana.ini`,
                 content: renderTemplate("grafana.ini.mustache", {
                   dataPath: paths.data,
+                  // Whole values, so each is escaped as one INI value.
+                  pluginsPath: `${paths.data}/plugins`,
                   provisioningPath: paths.provisioning,
                   port: grafanaPort,
                   domain,
+                  rootUrl: `https://${domain}/`,
                   adminUser,
                   adminPassword,
                 }),

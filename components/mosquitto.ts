@@ -5,7 +5,7 @@ import { mosquittoPaths, mosquittoTlsFiles, renderMosquittoConf } from "./mosqui
 import { loadBalancerFor, type OvnLoadBalancer } from "./ovnLoadBalancer";
 import { cloudInitUserData, type CloudConfig, type CloudInitFile } from "./shared/cloudInit";
 import { accessDevices, type ExternalAccess, type ExternalPort } from "./shared/externalAccess";
-import { renderTemplate } from "./shared/render";
+import { renderTemplate, shellCode } from "./shared/render";
 import { buildServiceAnatomy } from "./shared/serviceAnatomy";
 
 /** step-ca, when Mosquitto serves MQTTS with a certificate from it. */
@@ -140,7 +140,7 @@ function mosquittoUserData(instanceName: string, args: MosquittoArgs): pulumi.Ou
               caUrl,
               fingerprint: fingerprint ?? "",
               owner: "mosquitto:mosquitto",
-              reloadCommand: "rc-service --ifstarted mosquitto restart",
+              reloadCommand: shellCode("rc-service --ifstarted mosquitto restart"),
             }),
           },
           {

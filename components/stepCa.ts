@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { pinnedRelease, type StepCaSettings } from "../config";
 import { cloudInitUserData } from "./shared/cloudInit";
-import { shellWord } from "./shared/openrcService";
 import { renderTemplate } from "./shared/render";
 import {
   serviceOutputs,
@@ -45,10 +44,11 @@ export class StepCa extends pulumi.ComponentResource implements ServiceOutputs {
 
     const initScript = renderTemplate("step-ca-init.sh.mustache", {
       stepPath: paths.step,
-      caName: shellWord(caName),
-      dnsNames: dnsNames.map(shellWord),
+      // renderTemplate shell-quotes every value.
+      caName,
+      dnsNames,
       port: stepCaPort,
-      certDuration: shellWord(certDuration),
+      certDuration,
       fingerprintFile: paths.fingerprint,
       user: "step",
     });

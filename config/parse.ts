@@ -40,6 +40,17 @@ const secretKeyNames = [
   "alertmanagerSmtpPassword",
   "mosquittoPasswords",
 ] as const;
+type SecretKeyName = (typeof secretKeyNames)[number];
+
+/** The form of each credential, except the Mosquitto password map (checked on its own). */
+const secretRules: Record<Exclude<SecretKeyName, "mosquittoPasswords">, Rule<string>> = {
+  grafanaAdminPassword: rules.grafanaPassword,
+  cloudflaredTunnelToken: rules.tunnelToken,
+  atlantisGithubToken: rules.credentialText,
+  atlantisWebhookSecret: rules.credentialText,
+  alertmanagerSlackWebhookUrl: rules.httpUrl,
+  alertmanagerSmtpPassword: rules.credentialText,
+};
 
 type FieldRules<T> = { [K in keyof T]-?: Rule<T[K]> };
 
@@ -56,13 +67,17 @@ class Reader {
     this.problems.push({ key, value: render(value), allowed });
   }
 
-  /** The decoded value of a top-level key: JSON for objects, lists, numbers, booleans. */
+  /**
+   * The value of a top-level key: objects and lists decoded from their JSON, anything else
+   * the text as stored. Numbers and booleans are not decoded here: each rule reads the
+   * text as the type it expects (`storagePool 2024` is a name, `cpu 2` a number).
+   */
   raw(name: string): unknown {
     const text = this.input.values[`${ns}:${name}`];
     if (text === undefined) return undefined;
-    if (/^\s*[[{]/.test(text) || /^(true|false|-?\d+(\.\d+)?)$/.test(text)) {
+    if (/^\s*[[{]/.test(text)) {
       try {
-        return JSON.parse(text);
+        return JSON.parse(text) as unknown;
       } catch {
         return text;
       }
@@ -74,7 +89,13 @@ class Reader {
     if (raw === undefined) return fallback;
     const result = rule(raw);
     if (result.ok) return result.value;
-    this.problem(key, raw, result.allowed);
+    if (result.nested && result.nested.length > 0) {
+      // A list with bad elements: each is named by its index, so the user sees which.
+      for (const item of result.nested)
+        this.problem(`${key}${item.suffix}`, item.value, item.allowed);
+    } else {
+      this.problem(key, raw, result.allowed);
+    }
     return fallback;
   }
 
@@ -115,8 +136,11 @@ class Reader {
     return this.fields(`${ns}:${name}`, this.raw(name), defaults, fieldRules);
   }
 
-  /** A credential: must be stored encrypted, and is handed on as a Pulumi secret. */
-  secret(name: (typeof secretKeyNames)[number]): pulumi.Output<string> | undefined {
+  /**
+   * A credential: must be stored encrypted, must have the form `rule` allows (checked
+   * without ever echoing it), and is handed on as a Pulumi secret.
+   */
+  secret(name: SecretKeyName, rule: Rule<string>): pulumi.Output<string> | undefined {
     const key = `${ns}:${name}`;
     const text = this.input.values[key];
     if (text === undefined || text === "") return undefined;
@@ -127,6 +151,8 @@ class Reader {
         allowed: `set as a secret: pulumi config set --secret ${name} <value>`,
       });
     }
+    const result = rule(text);
+    if (!result.ok) this.problems.push({ key, value: "[secret]", allowed: result.allowed });
     return pulumi.secret(text);
   }
 
@@ -167,12 +193,12 @@ const snapshotRules: FieldRules<SnapshotSettings> = {
   enabled: rules.boolean,
   schedule: rules.snapshotSchedule,
   expiry: rules.snapshotExpiry,
-  pattern: rules.nonEmptyString,
+  pattern: rules.snapshotPattern,
 };
 
 const serviceRules: Omit<FieldRules<ServiceSettings>, "snapshots"> = {
-  image: rules.nonEmptyString,
-  version: rules.nonEmptyString,
+  image: rules.imageReference,
+  version: rules.releaseVersion,
   cpu: rules.cpuCores,
   memory: rules.memorySize,
   rootDiskSize: rules.diskSize,
@@ -307,7 +333,7 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
     {
       uplinkNetwork: rules.optional(rules.incusName),
       skipOvnConfig: rules.boolean,
-      northboundConnection: rules.nonEmptyString,
+      northboundConnection: rules.ovnConnection,
       centralListenAddress: rules.ipv4Address,
       mtu: rules.integer(1280, 9000),
       mosquittoLbAddress: rules.optional(rules.ipv4Address),
@@ -342,7 +368,7 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
   const grafana = reader.section(
     "grafana",
     { domain: "grafana.accuser.dev", adminUser: "admin" },
-    { domain: rules.dnsName, adminUser: rules.nonEmptyString },
+    { domain: rules.dnsName, adminUser: rules.loginName },
   );
   const stepCa = reader.section(
     "stepCa",
@@ -352,7 +378,7 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
       certDuration: "24h",
     },
     {
-      caName: rules.nonEmptyString,
+      caName: rules.displayText(128),
       dnsNames: rules.listOf(rules.dnsName, "DNS names"),
       certDuration: rules.certificateDuration,
     },
@@ -368,12 +394,12 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
       webhookUrl: "",
     },
     {
-      slackChannel: rules.anyString,
-      emailTo: rules.anyString,
-      emailFrom: rules.anyString,
-      smtpSmarthost: rules.anyString,
-      smtpUsername: rules.anyString,
-      webhookUrl: rules.anyString,
+      slackChannel: rules.slackChannel,
+      emailTo: rules.emptyOr(rules.emailAddresses, "email"),
+      emailFrom: rules.emailAddress,
+      smtpSmarthost: rules.emptyOr(rules.hostPort, "email"),
+      smtpUsername: rules.emptyOr(rules.loginName, "SMTP authentication"),
+      webhookUrl: rules.emptyOr(rules.httpUrl, "webhook receiver"),
     },
   );
   const mosquitto = reader.section(
@@ -405,8 +431,8 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
     {
       enabled: rules.boolean,
       domain: rules.dnsName,
-      githubUser: rules.anyString,
-      repoAllowlist: rules.nonEmptyString,
+      githubUser: rules.emptyOr(rules.githubUser, "Atlantis"),
+      repoAllowlist: rules.repoAllowlist,
     },
   );
   const incusMetrics = reader.section(
@@ -440,30 +466,45 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
       lokiPushUrlFallback: "http://loki01.iapetus:3100/loki/api/v1/push",
     },
     {
-      organization: rules.anyString,
-      project: rules.nonEmptyString,
-      iapetusStack: rules.anyString,
-      cluster01Stack: rules.anyString,
-      federationTargetsFallback: rules.listOf(rules.nonEmptyString, "host:port targets"),
-      lokiPushUrlFallback: rules.nonEmptyString,
+      organization: rules.emptyOr(rules.pulumiName, "organisation prefix"),
+      project: rules.pulumiName,
+      iapetusStack: rules.emptyOr(rules.stackName, "reference"),
+      cluster01Stack: rules.emptyOr(rules.stackName, "reference"),
+      federationTargetsFallback: rules.listOf(rules.hostPort, "host:port targets"),
+      lokiPushUrlFallback: rules.httpUrl,
     },
   );
 
   const secrets = {
-    grafanaAdminPassword: reader.secret("grafanaAdminPassword"),
-    cloudflaredTunnelToken: reader.secret("cloudflaredTunnelToken"),
-    atlantisGithubToken: reader.secret("atlantisGithubToken"),
-    atlantisWebhookSecret: reader.secret("atlantisWebhookSecret"),
-    alertmanagerSlackWebhookUrl: reader.secret("alertmanagerSlackWebhookUrl"),
-    alertmanagerSmtpPassword: reader.secret("alertmanagerSmtpPassword"),
-    mosquittoPasswords: reader.secret("mosquittoPasswords"),
+    grafanaAdminPassword: reader.secret("grafanaAdminPassword", secretRules.grafanaAdminPassword),
+    cloudflaredTunnelToken: reader.secret(
+      "cloudflaredTunnelToken",
+      secretRules.cloudflaredTunnelToken,
+    ),
+    atlantisGithubToken: reader.secret("atlantisGithubToken", secretRules.atlantisGithubToken),
+    atlantisWebhookSecret: reader.secret(
+      "atlantisWebhookSecret",
+      secretRules.atlantisWebhookSecret,
+    ),
+    alertmanagerSlackWebhookUrl: reader.secret(
+      "alertmanagerSlackWebhookUrl",
+      secretRules.alertmanagerSlackWebhookUrl,
+    ),
+    alertmanagerSmtpPassword: reader.secret(
+      "alertmanagerSmtpPassword",
+      secretRules.alertmanagerSmtpPassword,
+    ),
+    // Its form (a JSON map of users to passwords) is checked below.
+    mosquittoPasswords: reader.secret("mosquittoPasswords", rules.anyString),
   };
   const mosquittoPasswordsText = input.values[`${ns}:mosquittoPasswords`];
   if (mosquittoPasswordsText !== undefined && !isPasswordMap(mosquittoPasswordsText)) {
     reader.problems.push({
       key: `${ns}:mosquittoPasswords`,
       value: "[secret]",
-      allowed: 'a JSON object of user names to passwords, e.g. {"sensor": "…"}',
+      allowed:
+        "a JSON object of user names (letters, digits and . _ @ -) to non-empty passwords " +
+        'without control characters, e.g. {"sensor": "…"}',
     });
   }
 
@@ -643,7 +684,9 @@ function isPasswordMap(text: string): boolean {
     return (
       isPlainObject(value) &&
       Object.keys(value).length > 0 &&
-      Object.values(value).every((p) => typeof p === "string" && p !== "")
+      // A password-file line is `user:hash`: a ':' or a line break in a name would split it.
+      Object.keys(value).every((user) => /^[A-Za-z0-9._@-]{1,64}$/.test(user)) &&
+      Object.values(value).every((p) => typeof p === "string" && p !== "" && rules.isPrintable(p))
     );
   } catch {
     return false;

@@ -19,7 +19,7 @@ export function renderCorefile(options: CorefileOptions): string {
     zone: options.zone.replace(/\.$/, ""),
     zoneFile: options.zoneFile,
     incusResolver: options.incusResolver,
-    upstreams: options.upstreams.join(" "),
+    upstreams: options.upstreams,
     dnsPort: options.dnsPort ?? corednsPorts.dns,
     healthPort: corednsPorts.health,
     metricsPort: corednsPorts.metrics,

@@ -1,4 +1,4 @@
-import { renderTemplate } from "./render";
+import { renderTemplate, shellQuote } from "./render";
 
 /** What an OpenRC service needs to supervise a long-running daemon. */
 export interface OpenRcService {
@@ -30,13 +30,13 @@ export function openRcScriptPath(name: string): string {
  * (OpenRC evaluates command_args; scripts place values into commands).
  */
 export function shellWord(value: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+  return shellQuote(value);
 }
 
 /** Renders the shared OpenRC init script for a service. */
 export function renderOpenRcService(service: OpenRcService): string {
-  for (const [key, value] of Object.entries(service.environment ?? {})) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || value.includes("'")) {
+  for (const key of Object.keys(service.environment ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
       throw new Error(`OpenRC service ${service.name}: unusable environment entry ${key}`);
     }
   }

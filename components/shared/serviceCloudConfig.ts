@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { unpinnedArchitectures, type PinnedRelease } from "../../config";
 import type { CloudConfig, CloudInitFile } from "./cloudInit";
 import { openRcScriptPath, renderOpenRcService, type OpenRcService } from "./openrcService";
-import { renderTemplate } from "./render";
+import { renderTemplate, shellCode } from "./render";
 
 /**
  * What of an upstream release is installed, and from where: the pinned downloads come from
@@ -55,7 +55,8 @@ export function serviceCloudConfig(args: ServiceCloudConfigArgs): CloudConfig {
     binaries: args.release.binaries ?? [],
     tree: args.release.tree ?? false,
     ownedPaths: args.ownedPaths,
-    postInstall: args.postInstall ?? false,
+    // Shell the component wrote (never configuration), placed as is.
+    postInstall: args.postInstall ? shellCode(args.postInstall) : false,
   });
   return {
     package_update: true,

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import * as YAML from "yaml";
 import { Grafana } from "../../../components/grafana";
+import { iniQuote } from "../../../components/shared/render";
 import { isSecret, valueOf } from "../../helpers/pulumiMocks";
 import {
   atlasConfig,
@@ -82,7 +83,7 @@ describe("Grafana", () => {
     expect(cloud.file("/usr/local/sbin/atlas-install-grafana.sh")).toContain(
       "c4f53551ed4887c792caeb9d02fa0c1a36e3db9ee8bdda32b1ced810cb135a93",
     );
-    expect(cloud.file("/etc/init.d/grafana")).toContain('command="/opt/grafana/bin/grafana"');
+    expect(cloud.file("/etc/init.d/grafana")).toContain("command=/opt/grafana/bin/grafana");
   });
 
   it("writes domain and admin credentials into grafana.ini, keeping the password secret", async () => {
@@ -113,7 +114,7 @@ describe("Grafana", () => {
     expect(await isSecret(grafana.adminPassword)).toBe(true);
     expect(await userDataIsSecret(service, "grafana01")).toBe(true);
     expect(cloudConfigOf(service, "grafana01").file("/etc/grafana/grafana.ini")).toContain(
-      `admin_password = """${password}"""`,
+      `admin_password = ${iniQuote(password)}`,
     );
   });
 
