@@ -2,19 +2,28 @@
  * `npm run preview|up|destroy|refresh -- --stack NAME [extra pulumi flags]`: the
  * reference's Makefile operations (`ENV=cluster01 make plan`) as npm scripts. The
  * stack defaults to iapetus, as the Makefile's ENV did.
+ *
+ * `preview` and `up` run with the policy pack (policies/), so a local `up` is held to the
+ * same mandatory policies as a pull request's checks; `--skip-policies` leaves it out,
+ * with a warning.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { backendFiles, readBackendEnv } from "../automation/bootstrap/backendSettings";
 import { atlasConfigDir } from "../automation/bootstrap/settings";
+import { repoRoot } from "../automation/repoRoot";
 import { topologyNames, type TopologyName } from "../config/schema";
 
 const operations = ["preview", "up", "destroy", "refresh"] as const;
 type Operation = (typeof operations)[number];
+/** The operations the engine runs policy packs on. */
+const checked: readonly Operation[] = ["preview", "up"];
+const policyPack = path.join(repoRoot, "policies");
 
 function usage(message: string): never {
   console.error(
-    `${message}\nusage: npm run <${operations.join("|")}> -- [--stack NAME] [pulumi flags]`,
+    `${message}\nusage: npm run <${operations.join("|")}> -- [--stack NAME] [--skip-policies] [pulumi flags]`,
   );
   process.exit(2);
 }
@@ -25,8 +34,11 @@ function main(argv: string[]): number {
     usage(`unknown operation '${operation}'`);
   let stack = process.env.ATLAS_STACK ?? "iapetus";
   const passThrough: string[] = [];
+  let skipPolicies = false;
   for (let i = 0; i < rest.length; i++) {
-    if (rest[i] === "--stack" || rest[i] === "-s") {
+    if (rest[i] === "--skip-policies") {
+      skipPolicies = true;
+    } else if (rest[i] === "--stack" || rest[i] === "-s") {
       stack = rest[++i] ?? usage("--stack needs a stack name");
     } else if (rest[i].startsWith("--stack=")) {
       stack = rest[i].slice("--stack=".length);
@@ -50,6 +62,28 @@ function main(argv: string[]): number {
   }
   const args = [operation as Operation, "--stack", stack, ...passThrough];
   if (operation === "preview") args.push("--diff");
+  if (checked.includes(operation as Operation)) {
+    if (skipPolicies) {
+      console.error(
+        [
+          "",
+          `WARNING: --skip-policies: this ${operation} does NOT apply the Atlas policy pack.`,
+          "WARNING: the mandatory policies that pull-request checks enforce (limits, no default",
+          "WARNING: profile, no privileged containers, volume sizes, host capacity) are not checked.",
+          "",
+        ].join("\n"),
+      );
+    } else if (!fs.existsSync(path.join(repoRoot, "dist", "policies", "index.js"))) {
+      console.error(
+        "the policy pack is not compiled (dist/policies/index.js): run `npm run build` first, or pass --skip-policies",
+      );
+      return 1;
+    } else {
+      args.push("--policy-pack", policyPack);
+    }
+  } else if (skipPolicies) {
+    usage(`--skip-policies applies to ${checked.join(" and ")} only`);
+  }
   console.error(`$ pulumi ${args.join(" ")}`);
   const result = spawnSync("pulumi", args, { stdio: "inherit", env });
   if (result.error) {

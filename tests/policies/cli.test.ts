@@ -17,6 +17,7 @@ const compiled = [
   "dist/policies/index.js",
   "dist/incus/provider/main.js",
   "dist/scripts/preview-pr.js",
+  "dist/scripts/stack.js",
   "dist/tests/policies/fixtures/violating-stack/index.js",
 ];
 
@@ -106,6 +107,30 @@ describe("pulumi preview --policy-pack policies", () => {
     const output = result.stdout + result.stderr;
     expect(result.status, output).toBe(0);
     expect(output).not.toContain("[mandatory]");
+  });
+
+  it("npm run preview applies the pack by default; --skip-policies leaves it out, loudly", () => {
+    const stackScript = path.join(repoRoot, "dist", "scripts", "stack.js");
+    const checked = run("node", [stackScript, "preview", "--stack", "bad", "--non-interactive"]);
+    const output = checked.stdout + checked.stderr;
+    expect(checked.status, output).not.toBe(0);
+    expect(checked.stderr).toContain(`--policy-pack ${path.join(repoRoot, "policies")}`);
+    expect(output).toMatch(/\[mandatory\]\s+memory-limits-hard/);
+
+    const skipped = run("node", [
+      stackScript,
+      "preview",
+      "--stack",
+      "bad",
+      "--non-interactive",
+      "--skip-policies",
+    ]);
+    expect(skipped.status, skipped.stdout + skipped.stderr).toBe(0);
+    expect(skipped.stderr).toContain(
+      "WARNING: --skip-policies: this preview does NOT apply the Atlas policy pack.",
+    );
+    expect(skipped.stderr).not.toContain("--policy-pack");
+    expect(skipped.stdout + skipped.stderr).not.toContain("[mandatory]");
   });
 
   it("npm run preview:pr reports the block as Markdown and exits non-zero", () => {
