@@ -11,7 +11,26 @@ import { stackFileConfig } from "../../../automation/shape/stackShape";
 import { ConfigValidationError, parseAtlasConfig, type ConfigProblem } from "../../../config";
 import { atlasProgram } from "../../../program";
 import { mockStack } from "../../helpers/pulumiMocks";
-import { unhandledRejectionsDuring } from "../../helpers/unhandledRejections";
+
+/** Promise rejections nobody handled while `body` ran (an apply that threw, say). */
+async function unhandledRejectionsDuring(body: () => Promise<void>): Promise<Error[]> {
+  const runnerListeners = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
+  const caught: Error[] = [];
+  const catcher = (reason: unknown): void => {
+    caught.push(reason instanceof Error ? reason : new Error(String(reason)));
+  };
+  process.on("unhandledRejection", catcher);
+  try {
+    await body();
+    // Rejections are reported after the microtasks that produced them.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    process.off("unhandledRejection", catcher);
+    for (const listener of runnerListeners) process.on("unhandledRejection", listener);
+  }
+  return caught;
+}
 
 /** Fixed seed: a failure prints it with the counterexample; change it to explore. */
 const seed = 180518;
