@@ -1,0 +1,266 @@
+/**
+ * step-ca and Cloudflared are configured by command lines (step-ca's `ca.json` is written
+ * by `step ca init` inside the instance), so their rendered command lines are checked
+ * against the commands' documented flags (smallstep's `step ca init`, `step ca
+ * provisioner update` and `step-ca` references; Cloudflare's `cloudflared tunnel run`
+ * reference), and against each other (the files one command writes are the ones the
+ * next reads). Neither binary can run in the tests (not in Debian, no release download).
+ */
+import type { InstanceFiles } from "../renderedFiles";
+
+/** The arguments of an OpenRC service, wherever it is rendered (init script or conf.d). */
+export function serviceCommand(files: InstanceFiles): { command: string; args: string[] } {
+  for (const file of files.values()) {
+    const command = /^command=(\S+)$/m.exec(file.content)?.[1];
+    const args = /^command_args='([^']*)'$/m.exec(file.content)?.[1];
+    if (command && args !== undefined) return { command, args: args.split(/\s+/).filter(Boolean) };
+  }
+  throw new Error(
+    `no OpenRC service (command=, command_args=) among ${[...files.keys()].join(", ")}`,
+  );
+}
+
+/** The words of one shell command in a script, its `\` continuations joined. */
+export function shellCommand(script: string, start: RegExp): string[] | undefined {
+  const joined = script.replace(/\\\n\s*/g, " ");
+  const line = joined.split("\n").find((l) => start.test(l.trim()));
+  if (!line) return undefined;
+  return [...line.trim().matchAll(/(?:[^\s'"]+|'[^']*'|"[^"]*")+/g)].map((m) =>
+    m[0].replace(/'([^']*)'/g, "$1").replace(/"([^"]*)"/g, "$1"),
+  );
+}
+
+/** `--flag=value` / `--flag value` / `--switch` → flag → values. */
+function flags(
+  words: string[],
+  switches: Set<string>,
+): { flags: Map<string, string[]>; positional: string[] } {
+  const result = new Map<string, string[]>();
+  const positional: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    if (!word.startsWith("--")) {
+      positional.push(word);
+      continue;
+    }
+    const [name, inline] = word.slice(2).split(/=(.*)/s, 2);
+    const value = inline ?? (switches.has(name) ? "true" : words[++i]);
+    result.set(name, [...(result.get(name) ?? []), value]);
+  }
+  return { flags: result, positional };
+}
+
+const stepCaInitFlags = new Set([
+  "deployment-type",
+  "name",
+  "dns",
+  "address",
+  "provisioner",
+  "password-file",
+  "provisioner-password-file",
+  "acme",
+  "ssh",
+  "remote-management",
+  "admin-subject",
+  "pki",
+  "context",
+  "root",
+  "key",
+  "with-ca-url",
+  "ra",
+  "issuer",
+  "credentials-file",
+  "helm",
+  "kms",
+]);
+const stepProvisionerUpdateFlags = new Set([
+  "x509-default-dur",
+  "x509-max-dur",
+  "x509-min-dur",
+  "ssh-user-default-dur",
+  "ssh-user-max-dur",
+  "ssh-host-default-dur",
+  "ssh-host-max-dur",
+  "disable-renewal",
+  "allow-renewal-after-expiry",
+  "force-cn",
+  "challenge",
+  "require-eab",
+  "admin-cert",
+  "admin-key",
+  "admin-provisioner",
+  "admin-subject",
+  "password-file",
+  "ca-url",
+  "root",
+  "context",
+]);
+const stepCaFlags = new Set([
+  "password-file",
+  "issuer-password-file",
+  "resolver",
+  "token",
+  "context",
+]);
+const goDuration = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+const durationHours = (d: string): number =>
+  [...d.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)].reduce(
+    (sum, [, n, u]) =>
+      sum +
+      (Number(n) * ({ ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 }[u] ?? 0)) /
+        3600,
+    0,
+  );
+
+/**
+ * step-ca01: `step ca init` and `step ca provisioner update` in the init script, the
+ * daemon's command line, and the CA URL the stack publishes (`caUrl`).
+ */
+export function checkStepCa(files: InstanceFiles, initScriptPath: string, caUrl: string): string[] {
+  const problems: string[] = [];
+  const script = files.get(initScriptPath)?.content;
+  if (!script) return [`no ${initScriptPath} rendered`];
+  const stepPath = /export STEPPATH=(\S+)/.exec(script)?.[1];
+  if (!stepPath) problems.push("the init script sets no STEPPATH");
+  const init = shellCommand(script, /^step ca init\b/);
+  if (!init) return [...problems, "the init script runs no `step ca init`"];
+  const parsed = flags(init.slice(3), new Set(["acme", "ssh", "remote-management", "helm", "ra"]));
+  for (const name of parsed.flags.keys()) {
+    if (!stepCaInitFlags.has(name)) problems.push(`step ca init --${name}: not a documented flag`);
+  }
+  const one = (name: string) => parsed.flags.get(name)?.[0];
+  if (!["standalone", "linked", "hosted"].includes(one("deployment-type") ?? "standalone")) {
+    problems.push(
+      `step ca init --deployment-type=${one("deployment-type")}: standalone, linked or hosted`,
+    );
+  }
+  for (const required of ["name", "dns", "address", "provisioner"]) {
+    if (!parsed.flags.has(required))
+      problems.push(`step ca init: --${required} is required without a prompt`);
+  }
+  const url = new URL(caUrl);
+  const address = one("address") ?? "";
+  if (!/^[^:]*:\d+$/.test(address))
+    problems.push(`step ca init --address=${address}: must be [host]:port`);
+  else if (address.split(":").pop() !== (url.port || "443")) {
+    problems.push(
+      `step ca init --address=${address}: the published CA URL ${caUrl} uses port ${url.port}`,
+    );
+  }
+  if (!(parsed.flags.get("dns") ?? []).includes(url.hostname)) {
+    problems.push(
+      `step ca init --dns: the CA certificate does not name ${url.hostname}, the host of ${caUrl}`,
+    );
+  }
+
+  const update = shellCommand(script, /^step ca provisioner update\b/);
+  if (parsed.flags.has("acme")) {
+    // `--acme` adds an ACME provisioner named "acme"; that is the one to tune.
+    if (update && update[4] !== "acme")
+      problems.push(`step ca provisioner update ${update[4]}: the ACME provisioner is "acme"`);
+  }
+  if (update) {
+    const u = flags(
+      update.slice(5),
+      new Set(["disable-renewal", "allow-renewal-after-expiry", "force-cn", "require-eab"]),
+    );
+    for (const name of u.flags.keys()) {
+      if (!stepProvisionerUpdateFlags.has(name))
+        problems.push(`step ca provisioner update --${name}: not a documented flag`);
+    }
+    const def = u.flags.get("x509-default-dur")?.[0];
+    const max = u.flags.get("x509-max-dur")?.[0];
+    for (const d of [def, max])
+      if (d && !goDuration.test(d))
+        problems.push(`step ca provisioner update: ${d} is not a duration`);
+    if (def && max && durationHours(def) > durationHours(max))
+      problems.push(`x509-default-dur ${def} exceeds x509-max-dur ${max}`);
+  }
+
+  const daemon = serviceCommand(files);
+  const d = flags(daemon.args, new Set());
+  for (const name of d.flags.keys()) {
+    if (!stepCaFlags.has(name)) problems.push(`step-ca --${name}: not a documented flag`);
+  }
+  if (stepPath) {
+    if (d.positional[0] !== `${stepPath}/config/ca.json`) {
+      problems.push(`step-ca ${d.positional[0]}: step ca init writes ${stepPath}/config/ca.json`);
+    }
+    const written = (parsed.flags.get("password-file")?.[0] ?? "").replace("$STEPPATH", stepPath);
+    if (d.flags.get("password-file")?.[0] !== written) {
+      problems.push(
+        `step-ca --password-file=${d.flags.get("password-file")?.[0]}: the key was encrypted with ${written}`,
+      );
+    }
+  }
+  return problems;
+}
+
+const cloudflaredTunnelFlags = new Set([
+  "no-autoupdate",
+  "metrics",
+  "loglevel",
+  "transport-loglevel",
+  "logfile",
+  "protocol",
+  "edge-ip-version",
+  "region",
+  "grace-period",
+  "retries",
+  "pidfile",
+  "autoupdate-freq",
+  "post-quantum",
+  "management-diagnostics",
+  "label",
+  "origincert",
+]);
+const cloudflaredRunFlags = new Set([
+  "token",
+  "token-file",
+  "credentials-file",
+  "credentials-contents",
+  "url",
+  "hello-world",
+]);
+
+/**
+ * cloudflared01: `cloudflared tunnel [tunnel flags] run [run flags]`, the token from
+ * TUNNEL_TOKEN in a file only its owner reads, and metrics where Prometheus scrapes them.
+ */
+export function checkCloudflared(files: InstanceFiles, metricsPort: number): string[] {
+  const problems: string[] = [];
+  const { args } = serviceCommand(files);
+  if (args[0] !== "tunnel")
+    problems.push(`cloudflared ${args[0]}: the tunnel subcommand comes first`);
+  const runAt = args.indexOf("run");
+  if (runAt < 0) problems.push("cloudflared tunnel: no run subcommand");
+  const tunnel = flags(
+    args.slice(1, runAt < 0 ? undefined : runAt),
+    new Set(["no-autoupdate", "post-quantum", "management-diagnostics"]),
+  );
+  const run = flags(runAt < 0 ? [] : args.slice(runAt + 1), new Set(["hello-world"]));
+  for (const name of tunnel.flags.keys()) {
+    if (!cloudflaredTunnelFlags.has(name))
+      problems.push(`cloudflared tunnel --${name}: not a documented tunnel flag`);
+  }
+  for (const name of run.flags.keys()) {
+    if (!cloudflaredRunFlags.has(name))
+      problems.push(`cloudflared tunnel run --${name}: not a documented run flag`);
+  }
+  if (run.flags.has("token"))
+    problems.push("cloudflared tunnel run --token: the token would show in the process list");
+  const metrics = tunnel.flags.get("metrics")?.[0];
+  if (!metrics || metrics.split(":").pop() !== String(metricsPort)) {
+    problems.push(
+      `cloudflared tunnel --metrics=${metrics}: Prometheus scrapes port ${metricsPort}`,
+    );
+  }
+  const tokenFiles = [...files].filter(([, f]) => /^export TUNNEL_TOKEN=/m.test(f.content));
+  if (tokenFiles.length !== 1)
+    problems.push(`TUNNEL_TOKEN is exported by ${tokenFiles.length} rendered files, expected 1`);
+  for (const [file, f] of tokenFiles) {
+    if (f.mode !== "0600")
+      problems.push(`${file} holds the tunnel token with mode ${f.mode}; 0600 expected`);
+  }
+  return problems;
+}
