@@ -2,7 +2,25 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { parseAtlasConfig, type AtlasConfig } from "../../../config";
 import { BaseInfrastructure } from "../../../components/baseInfrastructure";
+import { getMonitor } from "@pulumi/pulumi/runtime/settings";
 import { mockStack, valueOf } from "../../helpers/pulumiMocks";
+
+/**
+ * Answers the `getNetwork` lookup as a host with that network would, and records what was
+ * asked; other invokes keep the shared mocks' answers.
+ */
+function hostNetwork(config: Record<string, string>): { asked: string[] } {
+  const mocks = (getMonitor() as unknown as { mocks: pulumi.runtime.Mocks }).mocks;
+  const shared = mocks.call.bind(mocks);
+  const asked: string[] = [];
+  mocks.call = (args) => {
+    if (args.token !== "incus:index:getNetwork") return shared(args);
+    const name = String((args.inputs as { name: string }).name);
+    asked.push(name);
+    return { name, type: "bridge", description: "", config, managed: true };
+  };
+  return { asked };
+}
 
 function config(stack: string, values: Record<string, unknown> = {}): AtlasConfig {
   const encoded = Object.fromEntries(
@@ -26,8 +44,13 @@ function captureOptions(): {
   };
 }
 
-async function build(stack: string, values: Record<string, unknown> = {}) {
+async function build(
+  stack: string,
+  values: Record<string, unknown> = {},
+  host?: Record<string, string>,
+) {
   const run = await mockStack({ stack });
+  const lookup = host ? hostNetwork(host) : undefined;
   const c = config(stack, values);
   const captured = captureOptions();
   const base = new BaseInfrastructure(
@@ -36,7 +59,7 @@ async function build(stack: string, values: Record<string, unknown> = {}) {
     { transformations: [captured.transformation] },
   );
   await run.settle();
-  return { run, base, options: captured.options };
+  return { run, base, options: captured.options, asked: lookup?.asked ?? [] };
 }
 
 describe("BaseInfrastructure", () => {
@@ -120,19 +143,43 @@ describe("BaseInfrastructure", () => {
     expect(created.options.get("incus:index:Network/production-network")?.import).toBeUndefined();
   });
 
-  it("references an existing management network by name and reads its gateway", async () => {
-    const { run, base } = await build("cluster01", {
-      "atlas:managementNetwork": { name: "incusbr0", existing: true, ipv4Address: "10.99.0.1/24" },
-    });
+  it("references an existing management network by name and reads its gateway from the host", async () => {
+    const { run, base, asked } = await build(
+      "cluster01",
+      {
+        "atlas:managementNetwork": {
+          name: "incusbr0",
+          existing: true,
+          ipv4Address: "10.99.0.1/24",
+        },
+      },
+      { "ipv4.address": "10.42.7.1/24", "ipv4.nat": "true" },
+    );
+    expect(asked).toEqual(["incusbr0"]);
     expect(run.byType("incus:index:Network").map((n) => n.name)).not.toContain(
       "management-network",
     );
     expect(await valueOf(base.managementNetworkName)).toBe("incusbr0");
-    // The mocked lookup reports no ipv4.address: the configured gateway is the fallback.
-    expect(await valueOf(base.managementGateway)).toBe("10.99.0.1");
+    // The host's address wins over the configured one, without its prefix length.
+    expect(await valueOf(base.managementGateway)).toBe("10.42.7.1");
     expect(run.named("incus:index:Profile", "management-network").inputs.devices).toEqual([
       { name: "eth0", type: "nic", properties: { name: "eth0", network: "incusbr0" } },
     ]);
+  });
+
+  it("falls back to the configured gateway when the existing network has no IPv4 address", async () => {
+    const { base } = await build(
+      "cluster01",
+      {
+        "atlas:managementNetwork": {
+          name: "incusbr0",
+          existing: true,
+          ipv4Address: "10.99.0.1/24",
+        },
+      },
+      { "ipv4.address": "", "ipv6.address": "none" },
+    );
+    expect(await valueOf(base.managementGateway)).toBe("10.99.0.1");
   });
 
   it("builds networks through the backend registry, so OVN is an added entry", async () => {

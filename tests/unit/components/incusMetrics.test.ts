@@ -1,8 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { incusMetricsIfEnabled } from "../../../components/incusMetrics";
-import { isSecret, mockStack, valueOf } from "../../helpers/pulumiMocks";
+import { isSecret, mockStack, valueOf, type MockStack } from "../../helpers/pulumiMocks";
 import { atlasConfig, isSecretInput, plain } from "./edgeFixtures";
+
+/** The URN a recorded resource of this component has (its parent is the IncusMetrics). */
+function urnOf(run: MockStack, type: string, name: string): string {
+  run.named(type, name); // fails naming what was registered, if it was not
+  return `urn:pulumi:iapetus::atlas::atlas:components:IncusMetrics$${type}::${name}`;
+}
 
 async function build(values: Record<string, unknown> = {}) {
   const run = await mockStack({ stack: "iapetus" });
@@ -29,15 +35,21 @@ describe("IncusMetrics", () => {
       algorithm: "ECDSA",
       ecdsaCurve: "P384",
     });
-    const cert = run.named("tls:index/selfSignedCert:SelfSignedCert", "incus-metrics-cert").inputs;
-    expect(cert.allowedUses).toEqual(["client_auth", "digital_signature"]);
-    expect(cert.validityPeriodHours).toBe(3650 * 24);
-    // Signed with the generated key, which reaches the engine as a secret.
-    expect(isSecretInput(cert.privateKeyPem)).toBe(true);
-    expect(plain<string>(cert.privateKeyPem)).toContain("mock-incus-metrics-key");
-    const trusted = run.named("incus:index:Certificate", "incus-metrics").inputs;
-    expect(trusted).toMatchObject({ name: "prometheus-metrics", type: "metrics" });
-    expect(String(trusted.certificate)).toContain("mock-incus-metrics-cert");
+    const cert = run.named("tls:index/selfSignedCert:SelfSignedCert", "incus-metrics-cert");
+    expect(cert.inputs.allowedUses).toEqual(["client_auth", "digital_signature"]);
+    expect(cert.inputs.subject).toEqual({ commonName: "prometheus-metrics" });
+    expect(cert.inputs.validityPeriodHours).toBe(3650 * 24);
+    // Signed with the generated key (the engine sees the dependency), sent as a secret.
+    expect(cert.dependencies).toEqual([
+      urnOf(run, "tls:index/privateKey:PrivateKey", "incus-metrics-key"),
+    ]);
+    expect(isSecretInput(cert.inputs.privateKeyPem)).toBe(true);
+    // Incus trusts that certificate, for metrics only.
+    const trusted = run.named("incus:index:Certificate", "incus-metrics");
+    expect(trusted.inputs).toMatchObject({ name: "prometheus-metrics", type: "metrics" });
+    expect(trusted.dependencies).toEqual([
+      urnOf(run, "tls:index/selfSignedCert:SelfSignedCert", "incus-metrics-cert"),
+    ]);
   });
 
   it("follows the configured validity", async () => {
@@ -48,11 +60,16 @@ describe("IncusMetrics", () => {
     ).toBe(720);
   });
 
-  it("hands Prometheus the key and certificate as secrets, and the gateway endpoint", async () => {
-    const { metrics } = await build();
+  it("hands Prometheus the signing key and the trusted certificate, as secrets, and the gateway endpoint", async () => {
+    const { run, metrics } = await build();
     expect(await isSecret(metrics!.privateKeyPem)).toBe(true);
     expect(await isSecret(metrics!.certificatePem)).toBe(true);
-    expect(await valueOf(metrics!.privateKeyPem)).toContain("BEGIN PRIVATE KEY");
+    // The pair Prometheus presents is the pair Incus trusts: the key the certificate was
+    // signed with, and the certificate in Incus' trust store.
+    const cert = run.named("tls:index/selfSignedCert:SelfSignedCert", "incus-metrics-cert");
+    expect(await valueOf(metrics!.privateKeyPem)).toBe(plain<string>(cert.inputs.privateKeyPem));
+    const trusted = run.named("incus:index:Certificate", "incus-metrics");
+    expect(await valueOf(metrics!.certificatePem)).toBe(trusted.inputs.certificate);
     expect(await valueOf(metrics!.metricsEndpoint)).toBe("https://10.20.0.1:8443/1.0/metrics");
   });
 });
