@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { MosquittoSettings, ServiceSettings } from "../config";
 import { mosquittoPasswordFile } from "./mosquitto/passwordFile";
+import { mosquittoCaTrust } from "./mosquitto/stepCaTrust";
 import { mosquittoPaths, mosquittoTlsFiles, renderMosquittoConf } from "./mosquitto/config";
 import { loadBalancerFor, type OvnLoadBalancer } from "./ovnLoadBalancer";
 import { cloudInitUserData, type CloudConfig, type CloudInitFile } from "./shared/cloudInit";
@@ -10,10 +11,13 @@ import { buildServiceAnatomy } from "./shared/serviceAnatomy";
 
 /** step-ca, when Mosquitto serves MQTTS with a certificate from it. */
 export interface MosquittoStepCa {
-  /** ACME directory host, e.g. `https://step-ca01.incus:9000`. */
+  /** The CA's base URL (not the ACME directory), e.g. `https://step-ca01.incus:9000`. */
   caUrl: pulumi.Input<string>;
-  /** Root CA fingerprint; without it the root is trusted on first use. */
-  fingerprint?: pulumi.Input<string>;
+  /**
+   * The root CA fingerprint (64 hex digits): the helper fetches the root only when its
+   * hash matches. Required: there is no trust-on-first-use fallback.
+   */
+  fingerprint: pulumi.Input<string>;
 }
 
 export interface MosquittoArgs {
@@ -128,6 +132,7 @@ function mosquittoUserData(instanceName: string, args: MosquittoArgs): pulumi.Ou
       ];
       const packages = [`mosquitto~${settings.version}`];
       if (tls) {
+        const trust = mosquittoCaTrust(instanceName, caUrl, fingerprint);
         packages.push("step-cli");
         const helper = "/usr/local/bin/mosquitto-certificate";
         files.push(
@@ -137,8 +142,8 @@ function mosquittoUserData(instanceName: string, args: MosquittoArgs): pulumi.Ou
             content: renderTemplate("step-ca-certificate.sh.mustache", {
               commonName: `${instanceName}.incus`,
               certDir: mosquittoPaths.certDir,
-              caUrl,
-              fingerprint: fingerprint ?? "",
+              caUrl: trust.caUrl,
+              fingerprint: trust.fingerprint,
               owner: "mosquitto:mosquitto",
               reloadCommand: shellCode("rc-service --ifstarted mosquitto restart"),
             }),

@@ -37,10 +37,16 @@ export class StepCa extends pulumi.ComponentResource implements ServiceOutputs {
   public readonly acmeEndpoint: pulumi.Output<string>;
   /** `incus exec step-ca01 -- cat /home/step/fingerprint`. */
   public readonly fingerprintCommand: pulumi.Output<string>;
+  /**
+   * The root CA fingerprint the operator pinned (`stepCa.rootFingerprint`), for clients
+   * that fetch the root with `step ca root --fingerprint`; undefined until it is set.
+   */
+  public readonly rootFingerprint?: pulumi.Output<string>;
 
   constructor(name: string, args: StepCaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("atlas:components:StepCa", name, {}, opts);
     const { caName, dnsNames, certDuration } = args.stepCa;
+    const instanceName = args.instanceName ?? "step-ca01";
 
     const initScript = renderTemplate("step-ca-init.sh.mustache", {
       stepPath: paths.step,
@@ -77,7 +83,7 @@ export class StepCa extends pulumi.ComponentResource implements ServiceOutputs {
     );
 
     const anatomy = buildServiceAnatomy(this, {
-      instanceName: args.instanceName ?? "step-ca01",
+      instanceName,
       profileName: args.profileName ?? "step-ca",
       settings: args.settings,
       storagePool: args.storagePool,
@@ -94,12 +100,31 @@ export class StepCa extends pulumi.ComponentResource implements ServiceOutputs {
     } = serviceOutputs(anatomy));
     this.acmeEndpoint = pulumi.interpolate`${this.endpoint}/acme/acme/directory`;
     this.fingerprintCommand = pulumi.interpolate`incus exec ${this.instanceName} -- cat ${paths.fingerprint}`;
+    // The CA creates its root key inside its instance, on first boot, and the key never
+    // leaves the data volume; so Pulumi cannot know the fingerprint before the CA exists.
+    // The operator reads it once over the Incus API (an authenticated channel) and pins it
+    // in the stack config, where it is reviewed like any setting. A pin that no longer
+    // matches (a re-initialised CA) makes every client refuse the root instead of
+    // trusting a new one silently. Not a secret: it is the hash of the public root.
+    const { rootFingerprint } = args.stepCa;
+    if (rootFingerprint) {
+      this.rootFingerprint = pulumi.output(rootFingerprint);
+    } else {
+      pulumi.log.info(
+        `atlas: step-ca's root fingerprint is not pinned, so clients cannot trust the CA yet ` +
+          `(Mosquitto TLS on cluster01 needs it). Once ${instanceName} has initialised, ` +
+          `run \`incus exec ${instanceName} -- cat ${paths.fingerprint}\`, then ` +
+          `\`pulumi config set --path stepCa.rootFingerprint <fingerprint>\` and \`pulumi up\`.`,
+        this,
+      );
+    }
     this.registerOutputs({
       instanceName: this.instanceName,
       ipv4Address: this.ipv4Address,
       endpoint: this.endpoint,
       acmeEndpoint: this.acmeEndpoint,
       fingerprintCommand: this.fingerprintCommand,
+      rootFingerprint: this.rootFingerprint,
     });
   }
 }

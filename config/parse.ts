@@ -376,11 +376,13 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
       caName: "Atlas Internal CA",
       dnsNames: ["step-ca01.incus", "step-ca01", "localhost"],
       certDuration: "24h",
+      rootFingerprint: "",
     },
     {
       caName: rules.displayText(128),
       dnsNames: rules.listOf(rules.dnsName, "DNS names"),
       certDuration: rules.certificateDuration,
+      rootFingerprint: rules.stepCaFingerprintOrEmpty,
     },
   );
   const alertmanager = reader.section(
@@ -464,6 +466,8 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
       cluster01Stack: "",
       federationTargetsFallback: [] as string[],
       lokiPushUrlFallback: "http://loki01.iapetus:3100/loki/api/v1/push",
+      stepCaUrlFallback: "https://step-ca01.incus:9000",
+      stepCaFingerprintFallback: "",
     },
     {
       organization: rules.emptyOr(rules.pulumiName, "organisation prefix"),
@@ -472,6 +476,8 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
       cluster01Stack: rules.emptyOr(rules.stackName, "reference"),
       federationTargetsFallback: rules.listOf(rules.hostPort, "host:port targets"),
       lokiPushUrlFallback: rules.httpUrl,
+      stepCaUrlFallback: rules.httpsBaseUrl,
+      stepCaFingerprintFallback: rules.stepCaFingerprintOrEmpty,
     },
   );
 

@@ -445,3 +445,20 @@ export const grafanaPassword = textRule(
   (t) => t !== "" && !t.includes('"""') && !t.endsWith('"') && !/\$(__\w+)?\{/.test(t),
   "a password without control characters or '\"\"\"', not ending with '\"', without '${' or '$__…{'",
 );
+
+/**
+ * step-ca's root CA fingerprint as `step certificate fingerprint` prints it (the SHA-256
+ * of the root certificate, 64 hex digits), or empty while it is not known yet.
+ */
+export const stepCaFingerprintOrEmpty: Rule<string> = (v) => {
+  if (v === "" || v === undefined || v === null) return accept("");
+  return typeof v === "string" && /^[0-9a-fA-F]{64}$/.test(v)
+    ? accept(v.toLowerCase())
+    : reject("64 hex digits as `step certificate fingerprint` prints them, or empty");
+};
+
+/** An https:// base URL without a path, e.g. https://step-ca01.incus:9000. */
+export const httpsBaseUrl = pattern(
+  /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/,
+  "an https:// URL without a path, e.g. https://step-ca01.incus:9000",
+);

@@ -140,6 +140,12 @@ export interface StepCaSettings {
   dnsNames: string[];
   /** Default leaf certificate duration, e.g. `24h`. */
   certDuration: string;
+  /**
+   * The root CA fingerprint (64 hex digits) the operator read from the initialised CA
+   * (`step_ca_fingerprint_command`); published as `step_ca_root_fingerprint` for the
+   * stacks that trust the CA. Empty until then.
+   */
+  rootFingerprint: string;
 }
 
 export interface AlertmanagerSettings {
@@ -218,6 +224,10 @@ export interface CrossStackSettings {
   federationTargetsFallback: string[];
   /** Used when the iapetus stack has no outputs yet. */
   lokiPushUrlFallback: string;
+  /** step-ca's base URL when iapetus does not export `step_ca_url`. */
+  stepCaUrlFallback: string;
+  /** step-ca's root fingerprint when iapetus does not export `step_ca_root_fingerprint`; empty: none. */
+  stepCaFingerprintFallback: string;
 }
 
 export interface AtlasConfig {

@@ -14,9 +14,10 @@ import {
 } from "../components";
 import { corednsPorts } from "../components/coredns/corefile";
 import { serviceScrapeTarget } from "../components/prometheus/serviceTarget";
-import { peerStackOutput } from "./crossStack";
+import { peerStack } from "./crossStack";
 import { stackFoundation } from "./foundation";
 import { incusMetricsScrape } from "./scrapeTargets";
+import { stepCaFromPeer } from "./stepCaTrust";
 import type { Topology } from "./types";
 
 /**
@@ -81,11 +82,9 @@ export const cluster01: Topology = (config) => {
       "atlas: pinToClusterNodes is false: node exporters are not pinned to cluster members (standalone test servers only)",
     );
   }
-  const lokiPushUrl = peerStackOutput<string>(undefined, config.crossStack, {
-    configKey: "iapetusStack",
-    output: "loki_push_url",
-    fallback: config.crossStack.lokiPushUrlFallback,
-  });
+  // One reference to iapetus for every output read from it (Loki, step-ca).
+  const iapetusStack = peerStack(undefined, config.crossStack, "iapetusStack");
+  const lokiPushUrl = iapetusStack.output("loki_push_url", "lokiPushUrlFallback");
   const promtail = new Promtail(
     "promtail01",
     {
@@ -110,13 +109,7 @@ export const cluster01: Topology = (config) => {
         config.ovn.loadBalancerAddresses.mosquitto,
       ),
       stepCa: config.mosquitto.enableTls
-        ? {
-            caUrl: peerStackOutput<string>(undefined, config.crossStack, {
-              configKey: "iapetusStack",
-              output: "step_ca_acme_endpoint",
-              fallback: "https://step-ca01.incus:9000",
-            }),
-          }
+        ? stepCaFromPeer(iapetusStack, config.crossStack.stepCaFingerprintFallback)
         : undefined,
     },
     opts,

@@ -1,45 +1,85 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CrossStackSettings } from "../config";
 
+/** The peer-stack settings: cluster01 reads iapetus, iapetus reads cluster01. */
+export type PeerStackKey = "iapetusStack" | "cluster01Stack";
+
+/** The `crossStack.*Fallback` settings, each standing in for one peer output. */
+export type PeerFallbackKey =
+  | "lokiPushUrlFallback"
+  | "federationTargetsFallback"
+  | "stepCaUrlFallback"
+  | "stepCaFingerprintFallback";
+
 /**
- * Reads an output of the peer stack (iapetus <-> cluster01) through a StackReference, or
- * uses the configured fallback when the peer is not referenced yet, warning the operator
- * how to connect the stacks. Stack references fail when the peer stack does not exist,
- * so the first deployment of either stack runs with the reference switched off.
+ * One peer stack (iapetus <-> cluster01), read through a single StackReference however
+ * many of its outputs a topology needs: the engine refuses two references with the same
+ * name (`Duplicate resource URN ...StackReference::iapetusStack-ref`).
  */
-export function peerStackOutput<T>(
+export interface PeerStack {
+  /** `crossStack.<configKey>`, e.g. `crossStack.iapetusStack`. */
+  readonly settingKey: string;
+  /** The referenced stack's full name; undefined while the reference is switched off. */
+  readonly fullName: string | undefined;
+  /**
+   * An output of the peer stack, or the configured fallback when the reference is off or
+   * the peer does not export it (yet), with a warning that says what to do.
+   */
+  output<K extends PeerFallbackKey>(
+    name: string,
+    fallbackKey: K,
+  ): pulumi.Output<CrossStackSettings[K]>;
+}
+
+/**
+ * The peer stack named by `crossStack.<configKey>`. Stack references fail when the peer
+ * stack does not exist, so the first deployment of either stack runs with the reference
+ * switched off (`""`) and the fallbacks. The StackReference is created on the first
+ * output read, once.
+ */
+export function peerStack(
   parent: pulumi.Resource | undefined,
   settings: CrossStackSettings,
-  peer: { configKey: "iapetusStack" | "cluster01Stack"; output: string; fallback: T },
-): pulumi.Output<T> {
-  const stackName = settings[peer.configKey];
-  const fallbackKey =
-    peer.configKey === "iapetusStack" ? "lokiPushUrlFallback" : "federationTargetsFallback";
-  if (stackName === "") {
-    pulumi.log.warn(
-      `atlas: not reading '${peer.output}' from the peer stack (crossStack.${peer.configKey} is empty); ` +
-        `using crossStack.${fallbackKey} = ${JSON.stringify(peer.fallback)}. Once the peer stack is deployed, ` +
-        `run \`pulumi config set --path crossStack.${peer.configKey} <stack>\` and \`pulumi up\` again.`,
-      parent,
-    );
-    return pulumi.output(peer.fallback) as pulumi.Output<T>;
-  }
-  const fullName = settings.organization
-    ? `${settings.organization}/${settings.project}/${stackName}`
-    : stackName;
-  const reference = new pulumi.StackReference(
-    `${peer.configKey}-ref`,
-    { name: fullName },
-    { parent },
-  );
-  return reference.getOutput(peer.output).apply((value) => {
-    if (value === undefined || value === null) {
+  configKey: PeerStackKey,
+): PeerStack {
+  const stackName = settings[configKey];
+  const settingKey = `crossStack.${configKey}`;
+  const fullName =
+    stackName === ""
+      ? undefined
+      : settings.organization
+        ? `${settings.organization}/${settings.project}/${stackName}`
+        : stackName;
+  let reference: pulumi.StackReference | undefined;
+
+  function output<K extends PeerFallbackKey>(
+    name: string,
+    fallbackKey: K,
+  ): pulumi.Output<CrossStackSettings[K]> {
+    const fallback = settings[fallbackKey];
+    if (fullName === undefined) {
       pulumi.log.warn(
-        `atlas: stack '${fullName}' has no output '${peer.output}' yet; using crossStack.${fallbackKey}.`,
+        `atlas: not reading '${name}' from the peer stack (${settingKey} is empty); ` +
+          `using crossStack.${fallbackKey} = ${JSON.stringify(fallback)}. Once the peer stack is deployed, ` +
+          `run \`pulumi config set --path ${settingKey} <stack>\` and \`pulumi up\` again.`,
         parent,
       );
-      return peer.fallback;
+      return pulumi.output(fallback) as pulumi.Output<CrossStackSettings[K]>;
     }
-    return value as T;
-  });
+    // The name stays `<configKey>-ref`, as before this was shared: existing stacks keep
+    // their reference.
+    reference ??= new pulumi.StackReference(`${configKey}-ref`, { name: fullName }, { parent });
+    return reference.getOutput(name).apply((value: unknown) => {
+      if (value === undefined || value === null) {
+        pulumi.log.warn(
+          `atlas: stack '${fullName}' has no output '${name}' yet; using crossStack.${fallbackKey} = ${JSON.stringify(fallback)}.`,
+          parent,
+        );
+        return fallback;
+      }
+      return value as CrossStackSettings[K];
+    });
+  }
+
+  return { settingKey, fullName, output };
 }

@@ -16,7 +16,7 @@ import {
 import { corednsPorts } from "../components/coredns/corefile";
 import { grafanaPort } from "../components/grafana";
 import { serviceScrapeTarget } from "../components/prometheus/serviceTarget";
-import { peerStackOutput } from "./crossStack";
+import { peerStack } from "./crossStack";
 import { stackFoundation } from "./foundation";
 import { incusMetricsScrape, scrapeTargetFromUrl } from "./scrapeTargets";
 import type { Topology } from "./types";
@@ -98,11 +98,10 @@ export const iapetus: Topology = (config) => {
       serviceScrapeTarget("coredns", pulumi.output(corednsName), corednsPorts.metrics),
     );
   }
-  const federationTargets = peerStackOutput<string[]>(undefined, config.crossStack, {
-    configKey: "cluster01Stack",
-    output: "prometheus_federation_targets",
-    fallback: config.crossStack.federationTargetsFallback,
-  });
+  const federationTargets = peerStack(undefined, config.crossStack, "cluster01Stack").output(
+    "prometheus_federation_targets",
+    "federationTargetsFallback",
+  );
   const prometheus = new Prometheus(
     "prometheus01",
     {
@@ -168,6 +167,10 @@ export const iapetus: Topology = (config) => {
     grafana_admin_password: grafana.adminPassword,
     step_ca_acme_endpoint: stepCa.acmeEndpoint,
     step_ca_fingerprint_command: stepCa.fingerprintCommand,
+    // What clients need to trust the CA: its base URL (the ACME directory is below it)
+    // and the pinned root fingerprint (absent until stepCa.rootFingerprint is set).
+    step_ca_url: stepCa.endpoint,
+    step_ca_root_fingerprint: stepCa.rootFingerprint,
     cloudflared_metrics_endpoint: cloudflared?.metricsEndpoint,
     atlantis_webhook_url: atlantis ? atlantis.webhookUrl : undefined,
     incus_metrics_endpoint: incusMetrics?.metricsEndpoint,

@@ -31,7 +31,10 @@ export interface MockedRunOptions {
 
 export interface MockedRun {
   resources: RecordedResource[];
-  /** Waits until every registration has reached the mocks. */
+  /**
+   * Waits until every registration has reached the mocks; fails, as the engine would,
+   * when two resources got the same URN.
+   */
   settle(): Promise<void>;
 }
 
@@ -72,25 +75,80 @@ function computedState(
   }
 }
 
-interface RegisterRequest {
+interface RegistrationRequest {
   getType(): string;
   getName(): string;
+  getParent(): string;
+}
+interface RegisterRequest extends RegistrationRequest {
   getDependenciesList(): string[];
 }
-type RegisterResource = (req: RegisterRequest, callback: unknown) => unknown;
+type Registration<R> = (req: R, callback: unknown) => unknown;
 
 /**
- * The mocks see a registration's inputs but not its dependencies, which travel in the
- * request: the mock monitor's registerResource is wrapped to note them first.
+ * The engine refuses a second resource with the same URN (`Duplicate resource URN`, e.g.
+ * two StackReferences with one name); the mock monitor accepts it. This tracks the URNs
+ * the engine would assign, from the requests themselves: the engine qualifies a child's
+ * type with its parents' whole type chain, the mocks with the last parent type only.
+ */
+class UrnRegistry {
+  /** Mock URN -> the engine's qualified type of that resource. */
+  private readonly qualifiedTypes = new Map<string, string>();
+  private readonly seen = new Set<string>();
+  readonly duplicates: string[] = [];
+
+  constructor(
+    private readonly stack: string,
+    private readonly project: string,
+  ) {}
+
+  note(req: RegistrationRequest): void {
+    const parent = req.getParent();
+    const parentType = parent
+      ? (this.qualifiedTypes.get(parent) ?? parent.split("::")[2])
+      : undefined;
+    const qualified =
+      parentType && parentType !== "pulumi:pulumi:Stack"
+        ? `${parentType}$${req.getType()}`
+        : req.getType();
+    this.qualifiedTypes.set(this.mockUrn(parent, req.getType(), req.getName()), qualified);
+    const urn = `urn:pulumi:${this.stack}::${this.project}::${qualified}::${req.getName()}`;
+    if (this.seen.has(urn)) this.duplicates.push(urn);
+    this.seen.add(urn);
+  }
+
+  /** The URN the mock monitor gives a resource (its parents' URNs in requests are these). */
+  private mockUrn(parent: string, type: string, name: string): string {
+    const parentType = parent ? parent.split("::")[2].split("$").pop() : undefined;
+    const qualified = parentType ? `${parentType}$${type}` : type;
+    return `urn:pulumi:${this.stack}::${this.project}::${qualified}::${name}`;
+  }
+}
+
+/**
+ * The mocks see a registration's inputs but not its dependencies or parent, which travel
+ * in the request: the mock monitor's registerResource and readResource (stack references
+ * are reads) are wrapped to note them first.
  */
 const dependencies = new Map<string, string[]>();
-function recordDependencies(): void {
-  const monitor = getMonitor() as unknown as { registerResource: RegisterResource } | undefined;
+function watchRegistrations(urns: UrnRegistry): void {
+  const monitor = getMonitor() as unknown as
+    | {
+        registerResource: Registration<RegisterRequest>;
+        readResource: Registration<RegistrationRequest>;
+      }
+    | undefined;
   if (!monitor) return;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
     dependencies.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList());
+    urns.note(req);
     return register(req, callback);
+  };
+  const read = monitor.readResource.bind(monitor);
+  monitor.readResource = (req, callback) => {
+    urns.note(req);
+    return read(req, callback);
   };
 }
 
@@ -134,7 +192,8 @@ export async function startMockedRun(options: MockedRunOptions): Promise<MockedR
     options.stack,
     options.preview ?? false,
   );
-  recordDependencies();
+  const urns = new UrnRegistry(options.stack, options.project ?? "atlas");
+  watchRegistrations(urns);
   const values: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.config ?? {})) {
     values[key] = typeof value === "string" ? value : JSON.stringify(value);
@@ -150,6 +209,13 @@ export async function startMockedRun(options: MockedRunOptions): Promise<MockedR
       await new Promise((resolve) => setTimeout(resolve, 5));
       stableRounds = resources.length === last ? stableRounds + 1 : 0;
       last = resources.length;
+    }
+    if (urns.duplicates.length > 0) {
+      throw new Error(
+        urns.duplicates
+          .map((urn) => `Duplicate resource URN '${urn}'; try giving it a unique name`)
+          .join("\n"),
+      );
     }
   };
   return { resources, settle };

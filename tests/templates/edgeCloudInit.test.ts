@@ -17,6 +17,7 @@ import { cloudInitSchema, shellSyntax } from "../helpers/validators";
 import { atlasConfig, instanceConfig } from "../unit/components/edgeFixtures";
 
 const profiles = ["container-base", "production-network"];
+const rootFingerprint = "3b1c0ffee0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b";
 
 interface Rendered {
   label: string;
@@ -38,7 +39,7 @@ async function render(
     storagePool: "local",
     baseProfiles: profiles,
     access: access(c.ovn.loadBalancerAddresses.mosquitto),
-    stepCa: { caUrl: "https://step-ca01.incus:9000", fingerprint: pulumi.output("ab12cd34") },
+    stepCa: { caUrl: "https://step-ca01.incus:9000", fingerprint: pulumi.output(rootFingerprint) },
   });
   new Coredns("coredns", {
     settings: c.services.coredns,
@@ -113,7 +114,8 @@ describe("edge service cloud-init", () => {
   it("the TLS variant carries the step-ca helper with the fingerprint", async () => {
     const rendered = await render("cluster01", { mosquitto: { enableTls: true } }, {});
     const mosquitto = rendered.find((r) => r.label.endsWith("mosquitto01"))!.userData;
-    expect(mosquitto).toContain("--fingerprint ab12cd34");
+    expect(mosquitto).toContain(`fingerprint=${rootFingerprint}\n`);
+    expect(mosquitto).toContain('--fingerprint "$fingerprint"');
     expect(mosquitto).not.toContain("--no-check-certificate");
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { BaseInfrastructure } from "../../../components/baseInfrastructure";
-import { Mosquitto } from "../../../components/mosquitto";
+import { Mosquitto, type MosquittoStepCa } from "../../../components/mosquitto";
 import { externalAccessFor } from "../../../components/shared/externalAccess";
 import { valueOf } from "../../helpers/pulumiMocks";
+import { unhandledRejectionsDuring } from "../../helpers/unhandledRejections";
 import {
   atlasConfig,
   base,
@@ -21,7 +22,13 @@ const ovnValues = {
   },
 };
 
-async function build(values: Record<string, unknown> = {}, secrets: Record<string, string> = {}) {
+const rootFingerprint = "3b1c0ffee0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b";
+
+async function build(
+  values: Record<string, unknown> = {},
+  secrets: Record<string, string> = {},
+  stepCa: MosquittoStepCa = { caUrl: "https://step-ca01.incus:9000", fingerprint: rootFingerprint },
+) {
   const run = await cluster01Run();
   const c = atlasConfig("cluster01", values, secrets);
   const mosquitto = new Mosquitto("mosquitto", {
@@ -30,7 +37,7 @@ async function build(values: Record<string, unknown> = {}, secrets: Record<strin
     storagePool: c.incus.storagePool,
     baseProfiles: base,
     access: externalAccessFor(c, c.networks.production.name, c.ovn.loadBalancerAddresses.mosquitto),
-    stepCa: { caUrl: "https://step-ca01.incus:9000" },
+    stepCa,
   });
   await run.settle();
   const { config, secret } = instanceConfig(run, "mosquitto01");
@@ -146,10 +153,60 @@ describe("Mosquitto", () => {
     expect(userData).toContain("step-cli");
     expect(userData).toContain("--provisioner acme --ca-url");
     expect(userData).toContain("/etc/periodic/hourly/mosquitto-certificate");
-    // No CA fingerprint given: the root is fetched once (trust on first use).
-    expect(userData).toContain("--no-check-certificate");
+    // The root is accepted only when it matches the pinned fingerprint.
+    expect(userData).toContain("ca_url=https://step-ca01.incus:9000\n");
+    expect(userData).toContain(`fingerprint=${rootFingerprint}\n`);
+    expect(userData).toContain(
+      'step ca root "$dir/root_ca.crt" --ca-url "$ca_url" --fingerprint "$fingerprint"',
+    );
+    expect(userData).not.toContain("--no-check-certificate");
     expect(await valueOf(mosquitto.mqttsEndpoint!)).toBe("mqtts://mosquitto01.incus:8883");
   });
+
+  it.each([
+    [
+      "no fingerprint",
+      { caUrl: "https://step-ca01.incus:9000", fingerprint: "" },
+      /root fingerprint '' is not 64 hex digits/,
+    ],
+    [
+      "a short fingerprint",
+      { caUrl: "https://step-ca01.incus:9000", fingerprint: "ab12cd34" },
+      /root fingerprint 'ab12cd34'/,
+    ],
+    [
+      "the ACME directory as CA URL",
+      { caUrl: "https://step-ca01.incus:9000/acme/acme/directory", fingerprint: rootFingerprint },
+      /is not the CA's base URL/,
+    ],
+    [
+      "a URL that would break out of the script",
+      { caUrl: "https://x;reboot", fingerprint: rootFingerprint },
+      /is not the CA's base URL/,
+    ],
+  ])(
+    "with TLS and %s: refuses to render the certificate helper",
+    async (_case, stepCa, message) => {
+      const failures = await unhandledRejectionsDuring(async () => {
+        const run = await cluster01Run();
+        const c = atlasConfig("cluster01", { mosquitto: { enableTls: true } });
+        new Mosquitto("mosquitto", {
+          settings: c.services.mosquitto,
+          mosquitto: c.mosquitto,
+          storagePool: "local",
+          baseProfiles: base,
+          access: { mode: "proxy", listenAddress: "0.0.0.0" },
+          stepCa,
+        });
+        await run.settle();
+        // The instance never reaches the engine with a helper that trusts blindly.
+        expect(run.byType("incus:index:Instance")).toEqual([]);
+      });
+      const text = failures.map((e) => e.message).join("\n");
+      expect(text).toContain("mosquitto01: mosquitto.enableTls");
+      expect(text).toMatch(message);
+    },
+  );
 
   it("refuses TLS without step-ca", async () => {
     await cluster01Run();

@@ -18,6 +18,7 @@ import type { RecordedResource } from "../../../automation/shape/mockedRun";
 import { atlasProgram } from "../../../program";
 import { budgetMarkdown, readmeBudgetSection } from "../../../scripts/budget";
 import { isSecret, mockStack, valueOf } from "../../helpers/pulumiMocks";
+import { unhandledRejectionsDuring } from "../../helpers/unhandledRejections";
 
 const overlay = (config: Record<string, unknown>): ConfigOverlay => ({ config, secretKeys: [] });
 const physical = overlay({
@@ -372,6 +373,106 @@ describe("cross-stack wiring", () => {
   });
 });
 
+describe("cluster01 Mosquitto TLS: one reference to iapetus, the CA's base URL, a pinned root", () => {
+  const fingerprint = "3b1c0ffee0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b";
+  const tls = { "atlas:mosquitto": { enableTls: true } };
+  const iapetusOutputs = {
+    loki_push_url: "http://loki01.example.test:3100/loki/api/v1/push",
+    step_ca_acme_endpoint: "https://ca.example.test:9000/acme/acme/directory",
+    step_ca_url: "https://ca.example.test:9000",
+    step_ca_root_fingerprint: fingerprint,
+  };
+
+  it("reads Loki and step-ca through a single StackReference (the engine refuses a duplicate URN)", async () => {
+    const { run } = await runProgram("cluster01", tls, { iapetus: iapetusOutputs });
+    expect(run.byType("pulumi:pulumi:StackReference").map((r) => r.name)).toEqual([
+      "iapetusStack-ref",
+    ]);
+  });
+
+  it("the certificate helper gets the CA's base URL, not the ACME directory", async () => {
+    const { run } = await runProgram("cluster01", tls, { iapetus: iapetusOutputs });
+    const helper = userData(run, "mosquitto01");
+    expect(helper).toContain("ca_url=https://ca.example.test:9000\n");
+    expect(helper).not.toContain("acme/directory");
+  });
+
+  it("the root is fetched only against the fingerprint iapetus pins; no trust on first use", async () => {
+    const { run } = await runProgram("cluster01", tls, { iapetus: iapetusOutputs });
+    const helper = userData(run, "mosquitto01");
+    expect(helper).toContain(`fingerprint=${fingerprint}\n`);
+    expect(helper).toContain('--fingerprint "$fingerprint"');
+    expect(helper).not.toContain("--no-check-certificate");
+    expect(helper).not.toContain("wget");
+  });
+
+  it("without the iapetus reference, the crossStack step-ca fallbacks are used", async () => {
+    const { run } = await runProgram("cluster01", {
+      ...tls,
+      "atlas:crossStack": {
+        iapetusStack: "",
+        stepCaUrlFallback: "https://10.99.0.5:9000",
+        stepCaFingerprintFallback: fingerprint.toUpperCase(),
+      },
+    });
+    expect(run.byType("pulumi:pulumi:StackReference")).toEqual([]);
+    const helper = userData(run, "mosquitto01");
+    expect(helper).toContain("ca_url=https://10.99.0.5:9000\n");
+    expect(helper).toContain(`fingerprint=${fingerprint}\n`);
+  });
+
+  it("refuses TLS when no fingerprint is known, saying what to set", async () => {
+    await mockStack({
+      stack: "cluster01",
+      config: {
+        ...stackFileConfig("cluster01"),
+        ...tls,
+        "atlas:crossStack": { iapetusStack: "" },
+      },
+    });
+    let message = "";
+    try {
+      atlasProgram();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain("mosquitto.enableTls");
+    expect(message).toContain("no step-ca root fingerprint");
+    expect(message).toContain(
+      "pulumi config set --path stepCa.rootFingerprint <fingerprint> -s iapetus",
+    );
+    expect(message).toContain("crossStack.stepCaFingerprintFallback");
+  });
+
+  it("refuses TLS when iapetus has not pinned a fingerprint and there is no fallback", async () => {
+    const failures = await unhandledRejectionsDuring(async () => {
+      const { step_ca_root_fingerprint: _unpinned, ...unpinned } = iapetusOutputs;
+      const run = await mockStack({
+        stack: "cluster01",
+        config: { ...stackFileConfig("cluster01"), ...tls },
+        stackOutputs: { iapetus: unpinned },
+      });
+      atlasProgram();
+      await run.settle();
+      expect(
+        run.resources.some((r) => r.name === "mosquitto01" && r.type === "incus:index:Instance"),
+      ).toBe(false);
+    });
+    expect(failures.map((e) => e.message).join("\n")).toMatch(
+      /mosquitto\.enableTls is true but no step-ca root fingerprint is known \(stack 'iapetus' does not export step_ca_root_fingerprint/,
+    );
+  });
+
+  it("rejects a malformed fingerprint setting by key, value and allowed form", async () => {
+    await expect(
+      runProgram("cluster01", { "atlas:crossStack": { stepCaFingerprintFallback: "ab12cd34" } }),
+    ).rejects.toThrow(/crossStack\.stepCaFingerprintFallback.*ab12cd34.*64 hex digits/s);
+    await expect(
+      runProgram("iapetus", { "atlas:stepCa": { rootFingerprint: "not-a-hash" } }),
+    ).rejects.toThrow(/stepCa\.rootFingerprint.*not-a-hash.*64 hex digits/s);
+  });
+});
+
 describe("outputs", () => {
   it("iapetus exports the reference's outputs; credentials are secrets", async () => {
     const { outputs } = await runProgram(
@@ -397,6 +498,21 @@ describe("outputs", () => {
     );
     expect(await isSecret(pulumi.output(outputs.grafana_admin_password))).toBe(true);
     expect(await isSecret(pulumi.output(outputs.prometheus_endpoint))).toBe(false);
+  });
+
+  it("iapetus exports step-ca's base URL, and its root fingerprint once pinned (not a secret)", async () => {
+    const unpinned = await runProgram("iapetus", {});
+    expect(await valueOf(pulumi.output(unpinned.outputs.step_ca_url))).toBe(
+      "https://step-ca01.incus:9000",
+    );
+    expect(unpinned.outputs.step_ca_root_fingerprint).toBeUndefined();
+    const pin = "3b1c0ffee0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b";
+    const pinned = await runProgram("iapetus", { "atlas:stepCa": { rootFingerprint: pin } });
+    const published = pulumi.output(pinned.outputs.step_ca_root_fingerprint);
+    expect(await valueOf(published)).toBe(pin);
+    expect(await isSecret(published)).toBe(false);
+    // Pinning touches no resource: the CA's instance is the same with and without it.
+    expect(userData(pinned.run, "step-ca01")).toBe(userData(unpinned.run, "step-ca01"));
   });
 
   it("cluster01 exports the reference's outputs", async () => {
