@@ -333,6 +333,27 @@ describe("Instance execs", () => {
     expect(JSON.stringify((execs[0].environment as PropertyMap).TOKEN)).toContain(SECRET_SIG);
   });
 
+  it("a failing once at create fails the create and leaves no half-made instance", async () => {
+    const name = `${inst}-c`;
+    const inputs = await checked({
+      name,
+      image: TEST_IMAGE,
+      profiles: [base],
+      execs: [
+        { name: "init", command: ["sh", "-c", "echo cannot init >&2; exit 2"], trigger: "once" },
+      ],
+    });
+    const err = await p.create(urn("Instance", "c"), inputs).then(
+      () => undefined,
+      (e: unknown) => String(e),
+    );
+    expect(err).toContain(`Instance "${name}": exec "init"`);
+    expect(err).toContain("exited with code 2");
+    expect(err).toContain("cannot init");
+    expect(err).toContain("the half-made instance was removed");
+    expect(incusOk(["info", name])).toBe(false);
+  });
+
   it("deletes cleanly", async () => {
     await p.delete(inst, U, state);
     expect(incusOk(["info", inst])).toBe(false);
