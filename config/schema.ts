@@ -224,7 +224,10 @@ export interface CrossStackSettings {
   federationTargetsFallback: string[];
   /** Used when the iapetus stack has no outputs yet. */
   lokiPushUrlFallback: string;
-  /** step-ca's base URL when iapetus does not export `step_ca_url`. */
+  /**
+   * step-ca's base URL when iapetus does not export `step_ca_url`; its host must be one
+   * of iapetus' `stepCa.dnsNames`.
+   */
   stepCaUrlFallback: string;
   /** step-ca's root fingerprint when iapetus does not export `step_ca_root_fingerprint`; empty: none. */
   stepCaFingerprintFallback: string;
