@@ -35,6 +35,8 @@ export const templateFormats: Readonly<Record<string, TemplateFormat>> = {
   "step-ca-init.sh.mustache": "shell",
   "step-ca-certificate.sh.mustache": "shell",
   "openrc-service.mustache": "shell",
+  "openrc-conf.mustache": "shell",
+  "apply-config.sh.mustache": "shell",
   "ovn-central.start.mustache": "shell",
   "grafana.ini.mustache": "ini",
   "mosquitto.conf.mustache": "config",

@@ -1,12 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../../config";
 import * as incus from "../../incus/sdk";
+import { instanceExecs, instanceFiles, type ServiceConfiguration } from "./serviceConfiguration";
+
+const userDataKey = "cloud-init.user-data";
 
 /**
  * The one anatomy every Atlas service shares (the reference modules' discipline):
  * a profile with hard limits and a sized root disk, an optional data volume with
  * optional snapshots, and an instance composed of container-base + a network profile +
- * the service profile, never `default`.
+ * the service profile, never `default`. The instance is installed once by cloud-init
+ * (`install`) and configured at every `up` (`configuration`): files pushed through the
+ * Incus file API, checked and applied by an exec, so a changed setting reaches the running
+ * daemon and a reboot never re-provisions it.
  */
 export interface ServiceAnatomyArgs {
   /** Instance name, e.g. `grafana01`. */
@@ -20,8 +26,16 @@ export interface ServiceAnatomyArgs {
   baseProfiles: pulumi.Input<string>[];
   /** Mount point of the data volume; without it the service has no volume. */
   dataPath?: string;
-  /** cloud-init user-data, usually from `cloudInitUserData()`. */
-  userData?: pulumi.Input<string>;
+  /**
+   * What is installed once: cloud-init user-data (usually `releaseInstall()`). A change
+   * (a version, a package) replaces the instance; its data volume is kept.
+   */
+  install?: pulumi.Input<string>;
+  /**
+   * What a user can change later (usually `daemonConfiguration()`): files pushed into the
+   * running instance and applied by its daemon during the `up` that reports the change.
+   */
+  configuration?: ServiceConfiguration;
   /** Extra profile devices (proxy devices, host mounts). */
   devices?: pulumi.Input<incus.Device>[];
   /** Extra instance config (`environment.*`, `security.*`). */
@@ -30,7 +44,6 @@ export interface ServiceAnatomyArgs {
   instanceType?: "container" | "virtual-machine";
   /** Cluster member to pin the instance (and its volume) to. */
   targetNode?: string;
-  files?: pulumi.Input<incus.InstanceFile>[];
   /** Main service port, for the endpoint URL. */
   port?: number;
   /** URL scheme of the endpoint (default http). */
@@ -112,7 +125,8 @@ export function buildServiceAnatomy(
   );
 
   const config: Record<string, pulumi.Input<string>> = { ...(args.instanceConfig ?? {}) };
-  if (args.userData !== undefined) config["cloud-init.user-data"] = args.userData;
+  if (args.install !== undefined) config[userDataKey] = args.install;
+  const { configuration } = args;
 
   const instance = new incus.Instance(
     instanceName,
@@ -123,10 +137,18 @@ export function buildServiceAnatomy(
       profiles: [...args.baseProfiles, profile.name],
       config,
       targetNode: args.targetNode,
-      files: args.files,
+      files: configuration ? instanceFiles(configuration) : undefined,
+      execs: configuration ? instanceExecs(configuration.apply) : undefined,
       running: true,
     },
-    childOpts,
+    {
+      ...childOpts,
+      // User-data holds only the install: a change to it is a new install, and Incus
+      // would otherwise keep the instance and re-run cloud-init at its next boot. Names
+      // are fixed, so the old instance goes first; the data volume stays.
+      replaceOnChanges: [`config["${userDataKey}"]`],
+      deleteBeforeReplace: true,
+    },
   );
 
   return {

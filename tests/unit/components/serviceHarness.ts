@@ -153,3 +153,43 @@ export function expectAnatomy(service: ServiceRun, expected: AnatomyExpectation)
     expect(devices.filter((d) => d.type === "disk" && d.properties.pool)).toHaveLength(1);
   }
 }
+
+/** A file an instance was registered with (its `files` input). */
+export interface RecordedFile {
+  targetPath: string;
+  content: string;
+  mode: string;
+  uid: number;
+  gid: number;
+}
+
+/**
+ * The configuration an instance was registered with: the files pushed through the file
+ * API (by path), the execs that apply them, and whether the files reached the engine as a
+ * secret.
+ */
+export function configurationOf(
+  service: ServiceRun,
+  instance: string,
+): {
+  secret: boolean;
+  paths: string[];
+  file(path: string): RecordedFile;
+  execs: { name: string; command: string[]; trigger: string }[];
+} {
+  const inputs = service.run.named("incus:index:Instance", instance).inputs;
+  const files = unwrapRecorded<RecordedFile[] | undefined>(inputs.files) ?? [];
+  return {
+    secret: recordedAsSecret(inputs.files),
+    paths: files.map((f) => f.targetPath),
+    file(path) {
+      const found = files.find((f) => f.targetPath === path);
+      if (!found) throw new Error(`${instance}: no configuration file ${path}`);
+      return found;
+    },
+    execs:
+      unwrapRecorded<{ name: string; command: string[]; trigger: string }[] | undefined>(
+        inputs.execs,
+      ) ?? [],
+  };
+}

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { unpinnedArchitectures, type PinnedRelease } from "../../config";
-import type { CloudConfig, CloudInitFile } from "./cloudInit";
+import { cloudInitUserData, type CloudInitFile } from "./cloudInit";
 import { openRcScriptPath, renderOpenRcService, type OpenRcService } from "./openrcService";
 import { renderTemplate, shellCode } from "./render";
+import type { ServiceAccount } from "./serviceAccounts";
 
 /**
  * What of an upstream release is installed, and from where: the pinned downloads come from
@@ -15,16 +16,22 @@ export interface ReleaseInstall extends PinnedRelease {
   tree?: string;
 }
 
-/** The cloud-init shape every release-installed Atlas service shares. */
-export interface ServiceCloudConfigArgs {
-  service: OpenRcService;
+/** What cloud-init installs once for a daemon from its upstream release. */
+export interface ReleaseInstallArgs {
+  /** The daemon's OpenRC service (its init script is installed; its flags are configuration). */
+  daemon: OpenRcService;
+  /** The daemon's account, created with its fixed ids before the configuration is read. */
+  account: ServiceAccount;
   release: ReleaseInstall;
   /** Home folder of the service account (usually its data path). */
   home: string;
-  /** Configuration files, written before the install script runs. */
-  files: CloudInitFile[];
-  /** Folders created and handed to the service account (data, config). */
+  /**
+   * Folders created and handed to the service account: what the daemon writes (its data),
+   * never its configuration, which root owns and Atlas pushes.
+   */
   ownedPaths: string[];
+  /** Scripts installed once beside the daemon (one-time initialisation), not configuration. */
+  installFiles?: CloudInitFile[];
   /** Alpine packages beyond curl and certificates. */
   packages?: string[];
   /** Shell run after installation, before the service starts (e.g. one-time init). */
@@ -37,20 +44,24 @@ export function installScriptPath(service: string): string {
 }
 
 /**
- * cloud-config for a daemon installed from its upstream release: packages, the config
- * files, an OpenRC init script and an install script (templates/install-release.sh)
- * that runcmd executes once. The script installs nothing whose SHA-256 differs from the
- * pinned one, and nothing at all on an architecture without a pin.
+ * cloud-init user-data for a daemon installed from its upstream release: packages, an
+ * OpenRC init script and an install script (templates/install-release.sh) that runcmd
+ * executes once. It holds nothing a user changes later (configuration files are pushed by
+ * the anatomy), so a changed setting never re-provisions the instance; a changed version
+ * replaces it. The script installs nothing whose SHA-256 differs from the pinned one, and
+ * nothing at all on an architecture without a pin.
  */
-export function serviceCloudConfig(args: ServiceCloudConfigArgs): CloudConfig {
-  const name = args.service.name;
+export function releaseInstall(args: ReleaseInstallArgs): string {
+  const name = args.daemon.name;
   warnUnpinned(name, args.release);
   const installScript = renderTemplate("install-release.sh.mustache", {
     service: name,
     version: args.release.version,
     artifacts: args.release.artifacts,
     pinKey: args.release.pinKey,
-    user: args.service.user,
+    user: args.account.user,
+    uid: args.account.uid,
+    gid: args.account.gid,
     home: args.home,
     binaries: args.release.binaries ?? [],
     tree: args.release.tree ?? false,
@@ -58,20 +69,20 @@ export function serviceCloudConfig(args: ServiceCloudConfigArgs): CloudConfig {
     // Shell the component wrote (never configuration), placed as is.
     postInstall: args.postInstall ? shellCode(args.postInstall) : false,
   });
-  return {
+  return cloudInitUserData({
     package_update: true,
     packages: ["ca-certificates", "curl", "tar", ...(args.packages ?? [])],
     write_files: [
-      ...args.files,
+      ...(args.installFiles ?? []),
       {
         path: openRcScriptPath(name),
-        content: renderOpenRcService(args.service),
+        content: renderOpenRcService(args.daemon),
         permissions: "0755",
       },
       { path: installScriptPath(name), content: installScript, permissions: "0700" },
     ],
     runcmd: [["/bin/sh", installScriptPath(name)]],
-  };
+  });
 }
 
 /**

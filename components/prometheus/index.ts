@@ -1,18 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
-import { pinnedRelease, type PrometheusSettings } from "../config";
-import { renderAlertRules } from "./prometheus/alertRules";
-import { alertRulesFile, renderPrometheusConfig } from "./prometheus/config";
-import { incusMetricsFiles, type ScrapeTarget } from "./prometheus/scrapeConfigs";
-import { cloudInitUserData, type CloudInitFile } from "./shared/cloudInit";
+import type { PrometheusSettings } from "../../config";
 import {
   serviceOutputs,
   type ServiceComponentArgs,
   type ServiceOutputs,
-} from "./shared/serviceArgs";
-import { buildServiceAnatomy } from "./shared/serviceAnatomy";
-import { serviceCloudConfig } from "./shared/serviceCloudConfig";
+} from "../shared/serviceArgs";
+import { buildServiceAnatomy } from "../shared/serviceAnatomy";
+import { renderPrometheusConfig } from "./config";
+import { prometheusConfiguration } from "./configuration";
+import { prometheusInstall, prometheusPaths, prometheusPort } from "./install";
+import type { ScrapeTarget } from "./scrapeConfigs";
 
-export type { ScrapeTarget } from "./prometheus/scrapeConfigs";
+export { prometheusPort } from "./install";
+export type { ScrapeTarget } from "./scrapeConfigs";
 
 /** The client certificate Incus trusts as `metrics` (from IncusMetrics), as secrets. */
 export interface IncusMetricsScrape {
@@ -36,13 +36,6 @@ export interface PrometheusArgs extends ServiceComponentArgs {
   alertmanagers?: pulumi.Input<string>[];
 }
 
-export const prometheusPort = 9090;
-
-const paths = {
-  config: "/etc/prometheus",
-  data: "/prometheus",
-} as const;
-
 /** Prometheus (the reference's `prometheus01`): scrapes, evaluates alerts, federates. */
 export class Prometheus extends pulumi.ComponentResource implements ServiceOutputs {
   public readonly instanceName: pulumi.Output<string>;
@@ -56,7 +49,7 @@ export class Prometheus extends pulumi.ComponentResource implements ServiceOutpu
   constructor(name: string, args: PrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
     super("atlas:components:Prometheus", name, {}, opts);
     const instanceName = args.instanceName ?? "prometheus01";
-    const { retentionTime, retentionSize, scrapeInterval } = args.prometheus;
+    const { scrapeInterval } = args.prometheus;
 
     this.configYaml = pulumi
       .all([
@@ -76,73 +69,15 @@ export class Prometheus extends pulumi.ComponentResource implements ServiceOutpu
         }),
       );
 
-    const certificateFiles = args.incusMetrics
-      ? pulumi
-          .all([args.incusMetrics.certificatePem, args.incusMetrics.privateKeyPem])
-          .apply(([certificate, key]): CloudInitFile[] => [
-            {
-              path: `${paths.config}/${incusMetricsFiles.certificate}`,
-              content: certificate,
-              permissions: "0644",
-            },
-            {
-              path: `${paths.config}/${incusMetricsFiles.privateKey}`,
-              content: key,
-              permissions: "0600",
-            },
-          ])
-      : pulumi.output<CloudInitFile[]>([]);
-
-    const flags = [
-      `--config.file=${paths.config}/prometheus.yml`,
-      `--storage.tsdb.path=${paths.data}`,
-      `--storage.tsdb.retention.time=${retentionTime}`,
-      ...(retentionSize ? [`--storage.tsdb.retention.size=${retentionSize}`] : []),
-      `--web.listen-address=:${prometheusPort}`,
-    ];
-
-    const userData = pulumi.all([this.configYaml, certificateFiles]).apply(([configYaml, certs]) =>
-      cloudInitUserData(
-        serviceCloudConfig({
-          service: {
-            name: "prometheus",
-            description: "Prometheus metrics and alert rules",
-            command: "/usr/local/bin/prometheus",
-            args: flags,
-            user: "prometheus",
-            workingDirectory: paths.data,
-            writablePaths: [paths.data],
-          },
-          release: {
-            ...pinnedRelease("prometheus", args.settings),
-            binaries: [
-              { source: "prometheus", target: "prometheus" },
-              { source: "promtool", target: "promtool" },
-            ],
-          },
-          home: paths.data,
-          files: [
-            { path: `${paths.config}/prometheus.yml`, content: configYaml, permissions: "0644" },
-            {
-              path: `${paths.config}/${alertRulesFile}`,
-              content: renderAlertRules(scrapeInterval),
-              permissions: "0644",
-            },
-            ...certs,
-          ],
-          ownedPaths: [paths.data, paths.config],
-        }),
-      ),
-    );
-
     const anatomy = buildServiceAnatomy(this, {
       instanceName,
       profileName: args.profileName ?? "prometheus",
       settings: args.settings,
       storagePool: args.storagePool,
       baseProfiles: args.baseProfiles,
-      dataPath: paths.data,
-      userData,
+      dataPath: prometheusPaths.data,
+      install: prometheusInstall(args.settings, args.prometheus),
+      configuration: prometheusConfiguration(args.prometheus, this.configYaml, args.incusMetrics),
       port: prometheusPort,
     });
 
