@@ -57,7 +57,7 @@ if cached; then
 fi
 
 log "building CoreDNS $VERSION with $(go version | cut -d' ' -f3) into $BIN"
-log "(cold: downloads ~25 modules and compiles for about a minute; cached: instant)"
+log "(cold: downloads ~30 modules and compiles for 1-8 minutes, depending on the Go caches; cached: instant)"
 tmp="$(mktemp -d "$OUT/.build.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 start=$SECONDS
