@@ -16,12 +16,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ReleaseArchitecture } from "../../config";
-import type { CloudInitFile } from "../../components/shared/cloudInit";
+import * as YAML from "yaml";
+import type { CloudConfig } from "../../components/shared/cloudInit";
 import {
   installScriptPath,
-  serviceCloudConfig,
+  releaseInstall,
   type ReleaseInstall,
-} from "../../components/shared/serviceCloudConfig";
+} from "../../components/shared/serviceInstall";
 
 /** What one run of the script did. */
 interface ScriptRun {
@@ -91,20 +92,20 @@ function release(pins: Partial<Record<ReleaseArchitecture, string>>): ReleaseIns
 
 /** The install script exactly as cloud-init receives it. */
 function renderScript(install: ReleaseInstall): string {
-  const config = serviceCloudConfig({
-    service: {
+  const userData = releaseInstall({
+    daemon: {
       name: "demo",
       description: "demo daemon",
       command: "/usr/local/bin/demo",
       args: [],
       user: "demo",
     },
+    account: { user: "demo", uid: 990, gid: 990 },
     release: install,
     home: "/var/lib/demo",
-    files: [],
     ownedPaths: ["/var/lib/demo"],
   });
-  const files = (config.write_files ?? []) as CloudInitFile[];
+  const files = (YAML.parse(userData) as CloudConfig).write_files ?? [];
   const script = files.find((f) => f.path === installScriptPath("demo"));
   if (!script) throw new Error("no install script in the cloud-config");
   return script.content;
@@ -195,7 +196,9 @@ describe("install-release.sh: verified release downloads", () => {
     expect(served.requests).toBe(1);
     expect(run.calls).toEqual(
       expect.arrayContaining([
-        "adduser -S -D -H -h /var/lib/demo -s /sbin/nologin -G demo demo",
+        // The account with the fixed ids configuration files are pushed with.
+        "addgroup -S -g 990 demo",
+        "adduser -S -D -H -u 990 -h /var/lib/demo -s /sbin/nologin -G demo demo",
         expect.stringMatching(/^chown -R demo:demo .*\/root\/var\/lib\/demo$/),
         "rc-update add demo default",
         "rc-service demo restart",

@@ -7,6 +7,7 @@ import {
   atlasConfig,
   baseProfiles,
   cloudConfigOf,
+  configurationOf,
   expectAnatomy,
   serviceRun,
   userDataIsSecret,
@@ -37,11 +38,13 @@ async function deploy(
   );
   await service.run.settle();
   const cloud = cloudConfigOf(service, "prometheus01");
+  const configuration = configurationOf(service, "prometheus01");
   return {
     service,
     prometheus,
     cloud,
-    yml: YAML.parse(cloud.file("/etc/prometheus/prometheus.yml")),
+    configuration,
+    yml: YAML.parse(configuration.file("/etc/prometheus/prometheus.yml").content),
   };
 }
 
@@ -65,29 +68,42 @@ describe("Prometheus", () => {
   });
 
   it("scrapes the given services every 15s, itself included, without extras by default", async () => {
-    const { yml, cloud } = await deploy("cluster01");
+    const { yml, configuration } = await deploy("cluster01");
     expect(yml.global.scrape_interval).toBe("15s");
     expect(jobNames(yml)).toEqual(["prometheus", "grafana", "node"]);
     expect(yml.scrape_configs[2].static_configs[0].targets).toHaveLength(2);
     expect(yml.alerting).toBeUndefined();
     expect(yml.rule_files).toEqual(["rules/alerts.yml"]);
-    expect(cloud.file("/etc/prometheus/rules/alerts.yml")).toContain("alert: ServiceDown");
+    expect(configuration.file("/etc/prometheus/rules/alerts.yml").content).toContain(
+      "alert: ServiceDown",
+    );
   });
 
-  it("passes retention time and size to the daemon", async () => {
-    const { cloud } = await deploy(
+  it("passes retention time and size to the daemon through its conf.d, not the install", async () => {
+    const { cloud, configuration } = await deploy(
       "iapetus",
       {},
       {
         "atlas:prometheus": { retentionTime: "14d", retentionSize: "90GB" },
       },
     );
-    const init = cloud.file("/etc/init.d/prometheus");
-    expect(init).toContain("--storage.tsdb.retention.time=14d");
-    expect(init).toContain("--storage.tsdb.retention.size=90GB");
-    expect(init).toContain("--storage.tsdb.path=/prometheus");
+    const conf = configuration.file("/etc/conf.d/prometheus");
+    expect(conf.content).toContain("--storage.tsdb.retention.time=14d");
+    expect(conf.content).toContain("--storage.tsdb.retention.size=90GB");
+    expect(conf.content).toContain("--storage.tsdb.path=/prometheus");
+    expect(conf).toMatchObject({ mode: "0644", uid: 0, gid: 901 });
     const defaults = await deploy("iapetus");
-    expect(defaults.cloud.file("/etc/init.d/prometheus")).not.toContain("retention.size");
+    expect(defaults.configuration.file("/etc/conf.d/prometheus").content).not.toContain(
+      "retention.size",
+    );
+    // The install never carries a setting: the same user-data for both retentions.
+    expect(cloud.text).toBe(defaults.cloud.text);
+    expect(cloud.text).not.toContain("retention");
+    expect(cloud.config.write_files!.map((f) => f.path).sort()).toEqual([
+      "/etc/init.d/prometheus",
+      "/usr/local/sbin/atlas-install-prometheus.sh",
+    ]);
+    expect(cloud.file("/etc/init.d/prometheus")).toContain('extra_started_commands="reload"');
     expect(cloud.file("/usr/local/sbin/atlas-install-prometheus.sh")).toContain(
       // The pinned download and SHA-256 per architecture (config/releases.ts).
       "releases/download/v3.5.0/prometheus-3.5.0.linux-arm64.tar.gz",
@@ -95,10 +111,43 @@ describe("Prometheus", () => {
     expect(cloud.file("/usr/local/sbin/atlas-install-prometheus.sh")).toContain(
       "173389cc42bf09c4e6e54cb53fa07a5a835d7c261e14775d2183181d6e385d1c",
     );
+    expect(cloud.file("/usr/local/sbin/atlas-install-prometheus.sh")).toContain(
+      "addgroup -S -g 901 prometheus",
+    );
+  });
+
+  it("applies a change with promtool first, then SIGHUP; a changed conf.d restarts", async () => {
+    const { configuration } = await deploy("iapetus");
+    expect(configuration.paths.sort()).toEqual([
+      "/etc/conf.d/prometheus",
+      "/etc/prometheus/prometheus.yml",
+      "/etc/prometheus/rules/alerts.yml",
+      "/usr/local/sbin/atlas-apply-prometheus",
+    ]);
+    expect(configuration.execs).toEqual([
+      {
+        name: "record-prometheus-configuration",
+        command: ["/bin/sh", "/usr/local/sbin/atlas-apply-prometheus", "record"],
+        trigger: "once",
+      },
+      {
+        name: "apply-prometheus-configuration",
+        command: ["/bin/sh", "/usr/local/sbin/atlas-apply-prometheus"],
+        trigger: "on_change",
+      },
+    ]);
+    const script = configuration.file("/usr/local/sbin/atlas-apply-prometheus").content;
+    const check = script.indexOf(
+      "/usr/local/bin/promtool check config /etc/prometheus/prometheus.yml",
+    );
+    expect(check).toBeGreaterThan(0);
+    expect(script.indexOf('rc-service prometheus "$action"')).toBeGreaterThan(check);
+    expect(script).toContain("action=reload");
+    expect(script).toContain("for f in /etc/conf.d/prometheus ; do");
   });
 
   it("scrapes Incus over mTLS with the certificate written as files, kept secret", async () => {
-    const { yml, cloud, service } = await deploy("iapetus", {
+    const { yml, cloud, configuration, service } = await deploy("iapetus", {
       incusMetrics: {
         target: pulumi.output("10.20.0.1:8443"),
         certificatePem: pulumi.secret("CERT-PEM"),
@@ -108,11 +157,13 @@ describe("Prometheus", () => {
     const incus = yml.scrape_configs.find((c: { job_name: string }) => c.job_name === "incus");
     expect(incus.static_configs[0].targets).toEqual(["10.20.0.1:8443"]);
     expect(incus.tls_config.cert_file).toBe("certs/incus-metrics.crt");
-    expect(cloud.file("/etc/prometheus/certs/incus-metrics.crt")).toBe("CERT-PEM");
-    expect(cloud.file("/etc/prometheus/certs/incus-metrics.key")).toBe("KEY-PEM");
-    const key = cloud.config.write_files!.find((f) => f.path.endsWith(".key"));
-    expect(key?.permissions).toBe("0600");
-    expect(await userDataIsSecret(service, "prometheus01")).toBe(true);
+    expect(configuration.file("/etc/prometheus/certs/incus-metrics.crt").content).toBe("CERT-PEM");
+    const key = configuration.file("/etc/prometheus/certs/incus-metrics.key");
+    // Root's, readable by the prometheus group only.
+    expect(key).toMatchObject({ content: "KEY-PEM", mode: "0640", uid: 0, gid: 901 });
+    expect(configuration.secret).toBe(true);
+    expect(cloud.text).not.toContain("KEY-PEM");
+    expect(await userDataIsSecret(service, "prometheus01")).toBe(false);
   });
 
   it("federates given targets and sends alerts to Alertmanager when one exists", async () => {
@@ -134,5 +185,6 @@ describe("Prometheus", () => {
     expect(yml.global.external_labels).toEqual({ environment: "iapetus" });
     // Nothing secret went in, so nothing is hidden.
     expect(await userDataIsSecret(service, "prometheus01")).toBe(false);
+    expect(configurationOf(service, "prometheus01").secret).toBe(false);
   });
 });
