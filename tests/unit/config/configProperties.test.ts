@@ -10,7 +10,9 @@ import { describe, expect, it } from "vitest";
 import { stackFileConfig } from "../../../automation/shape/stackShape";
 import { ConfigValidationError, parseAtlasConfig, type ConfigProblem } from "../../../config";
 import { atlasProgram } from "../../../program";
-import { mockStack } from "../../helpers/pulumiMocks";
+import * as YAML from "yaml";
+import { markerContexts, readIni, unparseableScripts } from "../../helpers/fileContexts";
+import { mockStack, type MockStack } from "../../helpers/pulumiMocks";
 
 /** Promise rejections nobody handled while `body` ran (an apply that threw, say). */
 async function unhandledRejectionsDuring(body: () => Promise<void>): Promise<Error[]> {
@@ -344,6 +346,59 @@ function checkProblems(s: Sample, problems: readonly ConfigProblem[]): void {
   for (const value of Object.values(encode(s.secrets))) expect(report).not.toContain(value);
 }
 
+/** Settings that end up in a rendered script or config file, as key paths. */
+const fileSettingPaths: string[][] = [
+  ...["grafana", "loki", "prometheus", "stepCa", "nodeExporter", "alertmanager", "mosquitto"]
+    .concat(["coredns", "promtail"])
+    .map((name) => ["atlas:services", name, "version"]),
+  ["atlas:grafana", "adminUser"],
+  ["atlas:grafana", "domain"],
+  ["atlas:stepCa", "caName"],
+  ["atlas:stepCa", "dnsNames"],
+  ["atlas:stepCa", "certDuration"],
+  ["atlas:prometheus", "retentionTime"],
+  ["atlas:loki", "retentionPeriod"],
+  ["atlas:coredns", "zone"],
+  ["atlas:coredns", "upstreams"],
+  ["atlas:grafanaAdminPassword"],
+];
+
+const secretKeyNames = new Set(Object.keys(secretModel));
+
+/** `{ a: { b: value } }` for fields `[a, b]`; a list setting gets the value as an element. */
+function nest(fields: string[], value: string): unknown {
+  const [first, ...rest] = fields;
+  if (rest.length > 0) return { [first]: nest(rest, value) };
+  const list = first === "dnsNames" || first === "upstreams";
+  // A version Atlas has no hash for also needs the user's: give one, so only the version
+  // itself can be the reason for a refusal.
+  const pin =
+    first === "version" ? { releaseSha256: { amd64: "0".repeat(64), arm64: "0".repeat(64) } } : {};
+  return { [first]: list ? ["localhost", value] : value, ...pin };
+}
+
+/** Every file the run's instances write through cloud-init: path and content. */
+function renderedFiles(run: MockStack): [string, string][] {
+  const files: [string, string][] = [];
+  for (const instance of run.byType("incus:index:Instance")) {
+    const config = unwrap(instance.inputs.config) as Record<string, unknown> | undefined;
+    const userData = unwrap(config?.["cloud-init.user-data"]);
+    if (typeof userData !== "string") continue;
+    const document = YAML.parse(userData) as { write_files?: { path: string; content: string }[] };
+    for (const file of document.write_files ?? []) {
+      files.push([`${String(instance.name)}:${file.path}`, file.content]);
+    }
+  }
+  return files;
+}
+
+/** A recorded input, with the secret wrapper the mocks keep removed. */
+function unwrap(value: unknown): unknown {
+  return typeof value === "object" && value !== null && "value" in value
+    ? (value as { value: unknown }).value
+    : value;
+}
+
 describe("every configuration is accepted or refused by key", () => {
   it("never throws anything but a ConfigValidationError naming well-formed keys", () => {
     fc.assert(
@@ -429,5 +484,83 @@ describe("every configuration is accepted or refused by key", () => {
     // Both outcomes were exercised, or the property proved little.
     expect(seen.deployed).toBeGreaterThanOrEqual(3);
     expect(seen.refused).toBeGreaterThanOrEqual(3);
+  }, 120_000);
+
+  it("places a hostile value in a setting that reaches a file only as data, or refuses it", async () => {
+    // Shell, INI and line-break escapes, each carrying a word that must never become code.
+    const marker = "PWNED";
+    const payload = fc.constantFrom(
+      `$(${marker})`,
+      `\`${marker}\``,
+      `x;${marker}`,
+      `3.5.3\n${marker} #`,
+      `x'${marker}'`,
+      `x"${marker}"`,
+      `\${${marker}}`,
+      `a """\n${marker} = 1`,
+    );
+    const oneHostile = fc.record({
+      stack: fc.constantFrom("iapetus" as const, "cluster01" as const),
+      path: fc.constantFrom(...fileSettingPaths),
+      value: payload,
+    });
+    let deployed = 0;
+    await fc.assert(
+      fc.asyncProperty(oneHostile, async ({ stack, path, value }) => {
+        const [key, ...fields] = path;
+        const leaf = fields.length === 0 ? value : nest(fields, value);
+        const secret = !key.includes(".") && secretKeyNames.has(key);
+        const s: Sample = secret
+          ? { stack, config: {}, secrets: { [key]: leaf } }
+          : { stack, config: { [key]: leaf }, secrets: {} };
+        const { values, secretKeys } = inputOf(s);
+        const run = await mockStack({ stack, config: values, secretKeys });
+        try {
+          atlasProgram();
+        } catch (e) {
+          expect(e).toBeInstanceOf(ConfigValidationError);
+          const keys = (e as ConfigValidationError).problems.map((p) => p.key);
+          expect(keys.some((k) => k.startsWith(path.join(".")))).toBe(true);
+          return;
+        }
+        await run.settle();
+        deployed++;
+        const where = `${path.join(".")} = ${JSON.stringify(value)}`;
+        const scripts: Record<string, string> = {};
+        for (const [file, content] of renderedFiles(run)) {
+          if (!content.includes(marker)) continue;
+          if (content.startsWith("#!")) {
+            scripts[file.replace(/\W/g, "_")] = content;
+            const code = markerContexts(content, marker).filter(
+              (c) => c !== "single" && c !== "comment",
+            );
+            expect(code, `${where}: ${file} holds it as ${code.join(", ")}`).toEqual([]);
+          }
+          if (file.endsWith(".ini")) {
+            const names = readIni(content).map(([section, name]) => `${section}.${name}`);
+            expect(names.join(" "), `${where}: ${file}`).not.toContain(marker);
+          }
+        }
+        expect(unparseableScripts(scripts), where).toEqual([]);
+      }),
+      {
+        seed,
+        numRuns: 12,
+        // A CA's name may hold quotes and '$': such values are allowed, and must deploy
+        // as data. These runs always happen, whatever the seed draws.
+        examples: [
+          [{ stack: "iapetus", path: ["atlas:stepCa", "caName"], value: `$(${marker})` }],
+          [{ stack: "iapetus", path: ["atlas:stepCa", "caName"], value: `x'${marker}'` }],
+          [
+            {
+              stack: "iapetus",
+              path: ["atlas:services", "loki", "version"],
+              value: `$(${marker})`,
+            },
+          ],
+        ],
+      },
+    );
+    expect(deployed).toBeGreaterThanOrEqual(2);
   }, 120_000);
 });
