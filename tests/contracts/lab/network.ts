@@ -26,7 +26,7 @@ import * as path from "node:path";
 const prefix = "atlc";
 const netnsEtc = "/etc/netns";
 
-/** Result of a command run inside a namespace. */
+/** Result of a command run inside a namespace (lab/processes.ts `execIn`). */
 export interface ExecResult {
   status: number | null;
   stdout: string;
@@ -261,19 +261,6 @@ export class LabNetwork {
     const found = host.instances.get(instance);
     if (!found) throw new Error(`lab: ${stack} has no instance ${instance}`);
     return found.netns;
-  }
-
-  /** Runs a command inside a namespace and returns its output (never throws on exit). */
-  exec(netns: string, command: string, args: string[], timeoutMs = 30_000): ExecResult {
-    const result = spawnSync("ip", ["netns", "exec", netns, command, ...args], {
-      encoding: "utf8",
-      timeout: timeoutMs,
-    });
-    return {
-      status: result.status,
-      stdout: result.stdout ?? "",
-      stderr: `${result.stderr ?? ""}${result.error ? String(result.error) : ""}`,
-    };
   }
 
   /** Deletes every namespace of the lab (killing what still runs in them). */
