@@ -1,22 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
-import { pinnedRelease, type LokiSettings } from "../config";
-import { lokiPorts, renderLokiConfig } from "./loki/config";
-import type { ScrapeTarget } from "./prometheus/scrapeConfigs";
-import { serviceScrapeTarget } from "./prometheus/serviceTarget";
-import { cloudInitUserData } from "./shared/cloudInit";
+import type { LokiSettings } from "../../config";
+import type { ScrapeTarget } from "../prometheus/scrapeConfigs";
+import { serviceScrapeTarget } from "../prometheus/serviceTarget";
 import {
   serviceOutputs,
   type ServiceComponentArgs,
   type ServiceOutputs,
-} from "./shared/serviceArgs";
-import { buildServiceAnatomy } from "./shared/serviceAnatomy";
-import { serviceCloudConfig } from "./shared/serviceCloudConfig";
+} from "../shared/serviceArgs";
+import { buildServiceAnatomy } from "../shared/serviceAnatomy";
+import { lokiPorts } from "./config";
+import { lokiConfiguration } from "./configuration";
+import { lokiInstall, lokiPaths } from "./install";
 
 export interface LokiArgs extends ServiceComponentArgs {
+  /** Retention (`retentionPeriod`, `retentionDeleteDelay`): configuration, applied in place. */
   loki: LokiSettings;
 }
-
-const paths = { config: "/etc/loki", data: "/loki" } as const;
 
 /** Loki (the reference's `loki01`): log store with compactor-enforced retention. */
 export class Loki extends pulumi.ComponentResource implements ServiceOutputs {
@@ -29,35 +28,6 @@ export class Loki extends pulumi.ComponentResource implements ServiceOutputs {
 
   constructor(name: string, args: LokiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("atlas:components:Loki", name, {}, opts);
-    const configFile = `${paths.config}/loki.yml`;
-
-    const userData = cloudInitUserData(
-      serviceCloudConfig({
-        service: {
-          name: "loki",
-          description: "Loki log aggregation",
-          command: "/usr/local/bin/loki",
-          args: [`-config.file=${configFile}`],
-          user: "loki",
-          workingDirectory: paths.data,
-          writablePaths: [paths.data],
-        },
-        release: {
-          ...pinnedRelease("loki", args.settings),
-          binaries: [{ source: "loki-linux-*", target: "loki" }],
-        },
-        packages: ["unzip"],
-        home: paths.data,
-        files: [
-          {
-            path: configFile,
-            content: renderLokiConfig(args.loki, paths.data),
-            permissions: "0644",
-          },
-        ],
-        ownedPaths: [paths.data, paths.config],
-      }),
-    );
 
     const anatomy = buildServiceAnatomy(this, {
       instanceName: args.instanceName ?? "loki01",
@@ -65,8 +35,9 @@ export class Loki extends pulumi.ComponentResource implements ServiceOutputs {
       settings: args.settings,
       storagePool: args.storagePool,
       baseProfiles: args.baseProfiles,
-      dataPath: paths.data,
-      userData,
+      dataPath: lokiPaths.data,
+      install: lokiInstall(args.settings),
+      configuration: lokiConfiguration(args.loki),
       port: lokiPorts.http,
     });
     ({
