@@ -4,6 +4,7 @@ import { Mosquitto, type MosquittoStepCa } from "../../../components/mosquitto";
 import { externalAccessFor } from "../../../components/shared/externalAccess";
 import { valueOf } from "../../helpers/pulumiMocks";
 import { unhandledRejectionsDuring } from "../../helpers/unhandledRejections";
+import { configurationOf } from "./serviceHarness";
 import {
   atlasConfig,
   base,
@@ -41,8 +42,16 @@ async function build(
   });
   await run.settle();
   const { config, secret } = instanceConfig(run, "mosquitto01");
-  return { run, mosquitto, userData: config["cloud-init.user-data"], secret };
+  const configuration = configurationOf(
+    { run, userDataInputs: new Map(), opts: {} },
+    "mosquitto01",
+  );
+  return { run, mosquitto, userData: config["cloud-init.user-data"], secret, configuration };
 }
+
+const confPath = "/etc/mosquitto/mosquitto.conf";
+const passwdPath = "/etc/mosquitto/passwd";
+const users = { mosquittoPasswords: JSON.stringify({ sensor: "hunter2-plain" }) };
 
 describe("Mosquitto", () => {
   it("bridge mode: proxy devices forward host ports 1883 and 8883 into the container", async () => {
@@ -127,29 +136,89 @@ describe("Mosquitto", () => {
     ]);
   });
 
-  it("without users: anonymous access and user-data that is not secret", async () => {
-    const { userData, secret } = await build();
-    expect(userData).toContain("allow_anonymous true");
-    expect(userData).not.toContain("password_file");
+  it("without users: anonymous access, pushed as a file that is not secret", async () => {
+    const { userData, secret, configuration } = await build();
+    expect(configuration.paths.sort()).toEqual([confPath, "/usr/local/sbin/atlas-apply-mosquitto"]);
+    const conf = configuration.file(confPath);
+    expect(conf.content).toContain("allow_anonymous true");
+    expect(conf.content).not.toContain("password_file");
+    expect(conf).toMatchObject({ mode: "0644", uid: 0, gid: 910 });
+    expect(configuration.secret).toBe(false);
     expect(secret).toBe(false);
+    expect(userData).not.toContain("allow_anonymous");
   });
 
-  it("with users: a hashed password file, never the plaintext, and secret user-data", async () => {
-    const { userData, secret } = await build(
-      {},
-      { mosquittoPasswords: JSON.stringify({ sensor: "hunter2-plain" }) },
-    );
-    expect(userData).toContain("allow_anonymous false");
-    expect(userData).toContain("password_file /etc/mosquitto/passwd");
-    expect(userData).toMatch(/sensor:\$7\$101\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+/);
+  it("with users: a hashed password file (0640, group mosquitto) as a secret file, never in user-data", async () => {
+    const { userData, secret, configuration } = await build({}, users);
+    const conf = configuration.file(confPath).content;
+    expect(conf).toContain("allow_anonymous false");
+    expect(conf).toContain("password_file /etc/mosquitto/passwd");
+    const passwd = configuration.file(passwdPath);
+    expect(passwd.content).toMatch(/^sensor:\$7\$101\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/m);
+    expect(passwd.content).not.toContain("hunter2-plain");
+    expect(passwd).toMatchObject({ mode: "0640", uid: 0, gid: 910 });
+    // The files reach the engine as a secret; the user-data holds no secret at all.
+    expect(configuration.secret).toBe(true);
+    expect(secret).toBe(false);
+    expect(userData).not.toContain("sensor");
     expect(userData).not.toContain("hunter2-plain");
-    expect(secret).toBe(true);
+    expect(userData).not.toContain("$7$");
+    expect(userData).not.toContain("passwd");
+  });
+
+  it("installs once: the pinned package, the account with its fixed ids before the package, no configuration", async () => {
+    const { userData } = await build({}, users);
+    expect(userData).toContain("mosquitto~2.0.21");
+    const bootcmd = userData.indexOf("addgroup -S -g 910 mosquitto");
+    expect(bootcmd).toBeGreaterThan(0);
+    expect(userData).toContain(
+      "adduser -S -D -H -u 910 -h /var/empty -s /sbin/nologin -G mosquitto mosquitto",
+    );
+    expect(bootcmd).toBeLessThan(userData.indexOf("packages:"));
+    expect(userData).not.toContain("mosquitto.conf");
+    expect(userData).not.toContain("listener");
+    expect(userData).not.toContain("write_files");
+  });
+
+  it("a changed setting (users, ports) changes the files, never the user-data; a version replaces it", async () => {
+    const before = await build();
+    const after = await build({ mosquitto: { mqttPort: 1884 } }, users);
+    expect(after.configuration.file(confPath).content).not.toBe(
+      before.configuration.file(confPath).content,
+    );
+    expect(after.userData).toBe(before.userData);
+    const upgraded = await build({ services: { mosquitto: { version: "2.0.22" } } });
+    expect(upgraded.userData).not.toBe(before.userData);
+  });
+
+  it("applies a change by restarting the broker, with no checker (Mosquitto has none)", async () => {
+    const { configuration } = await build({}, users);
+    expect(configuration.execs).toEqual([
+      {
+        name: "record-mosquitto-configuration",
+        command: ["/bin/sh", "/usr/local/sbin/atlas-apply-mosquitto", "record"],
+        trigger: "once",
+      },
+      {
+        name: "apply-mosquitto-configuration",
+        command: ["/bin/sh", "/usr/local/sbin/atlas-apply-mosquitto"],
+        trigger: "on_change",
+      },
+    ]);
+    const script = configuration.file("/usr/local/sbin/atlas-apply-mosquitto").content;
+    expect(script).toContain("action=restart");
+    expect(script).toContain('rc-service mosquitto "$action"');
+    expect(script).not.toContain("/usr/local/bin/");
+    // The package's own init script: no conf.d of Atlas' is pushed.
+    expect(configuration.paths).not.toContain("/etc/conf.d/mosquitto");
   });
 
   it("with TLS: an MQTTS listener on step-ca certificates, renewed by crond", async () => {
-    const { userData, mosquitto } = await build({ mosquitto: { enableTls: true } });
-    expect(userData).toContain("listener 8883");
-    expect(userData).toContain("certfile /etc/mosquitto/certs/server.crt");
+    const { userData, mosquitto, configuration } = await build({ mosquitto: { enableTls: true } });
+    const conf = configuration.file(confPath).content;
+    expect(conf).toContain("listener 8883");
+    expect(conf).toContain("certfile /etc/mosquitto/certs/server.crt");
+    expect(userData).not.toContain("listener");
     expect(userData).toContain("step-cli");
     expect(userData).toContain("--provisioner acme --ca-url");
     expect(userData).toContain("/etc/periodic/hourly/mosquitto-certificate");
