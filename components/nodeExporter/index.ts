@@ -1,29 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
-import { pinnedRelease } from "../config";
-import type { Device } from "../incus/sdk";
-import type { ScrapeTarget } from "./prometheus/scrapeConfigs";
-import { cloudInitUserData } from "./shared/cloudInit";
+import type { Device } from "../../incus/sdk";
+import type { ScrapeTarget } from "../prometheus/scrapeConfigs";
 import {
   serviceOutputs,
   type ServiceComponentArgs,
   type ServiceOutputs,
-} from "./shared/serviceArgs";
-import { buildServiceAnatomy } from "./shared/serviceAnatomy";
-import { serviceCloudConfig } from "./shared/serviceCloudConfig";
+} from "../shared/serviceArgs";
+import { buildServiceAnatomy } from "../shared/serviceAnatomy";
+import { nodeExporterConfiguration } from "./configuration";
+import { hostMounts, nodeExporterInstall, nodeExporterPort } from "./install";
+
+export { hostMounts, nodeExporterPort } from "./install";
 
 export interface NodeExporterArgs extends ServiceComponentArgs {
   /** Cluster member to pin to: one node exporter per physical host. */
   targetNode?: string;
 }
-
-export const nodeExporterPort = 9100;
-
-/** Host paths node_exporter reads, mounted read-only inside the container. */
-export const hostMounts = [
-  { name: "host-root", source: "/", path: "/host/root" },
-  { name: "host-proc", source: "/proc", path: "/host/proc" },
-  { name: "host-sys", source: "/sys", path: "/host/sys" },
-] as const;
 
 const hostDevices: Device[] = hostMounts.map((mount) => ({
   name: mount.name,
@@ -42,30 +34,6 @@ export class NodeExporter extends pulumi.ComponentResource implements ServiceOut
   constructor(name: string, args: NodeExporterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("atlas:components:NodeExporter", name, {}, opts);
 
-    const userData = cloudInitUserData(
-      serviceCloudConfig({
-        service: {
-          name: "node-exporter",
-          description: "Prometheus node exporter for the host",
-          command: "/usr/local/bin/node_exporter",
-          args: [
-            `--web.listen-address=:${nodeExporterPort}`,
-            "--path.rootfs=/host/root",
-            "--path.procfs=/host/proc",
-            "--path.sysfs=/host/sys",
-          ],
-          user: "node-exporter",
-        },
-        release: {
-          ...pinnedRelease("nodeExporter", args.settings),
-          binaries: [{ source: "node_exporter", target: "node_exporter" }],
-        },
-        home: "/var/empty",
-        files: [],
-        ownedPaths: [],
-      }),
-    );
-
     const anatomy = buildServiceAnatomy(this, {
       instanceName: args.instanceName ?? "node-exporter01",
       profileName: args.profileName ?? "node-exporter",
@@ -74,7 +42,8 @@ export class NodeExporter extends pulumi.ComponentResource implements ServiceOut
       baseProfiles: args.baseProfiles,
       devices: hostDevices,
       targetNode: args.targetNode,
-      userData,
+      install: nodeExporterInstall(args.settings),
+      configuration: nodeExporterConfiguration(),
       port: nodeExporterPort,
     });
     ({
