@@ -217,7 +217,7 @@ describe("Cloudflared (command line and token file)", () => {
       new Map(
         [...files()].map(([p, f]) => [
           p,
-          { ...f, content: f.content.replace(/^command_args='[^']*'$/m, `command_args='${args}'`) },
+          { ...f, content: f.content.replace(/^command_args=.*$/m, `command_args='${args}'`) },
         ]),
       );
     const port = scrapePort(iapetus, "cloudflared");

@@ -8,16 +8,66 @@
  */
 import type { InstanceFiles } from "../renderedFiles";
 
-/** The arguments of an OpenRC service, wherever it is rendered (init script or conf.d). */
-export function serviceCommand(files: InstanceFiles): { command: string; args: string[] } {
-  for (const file of files.values()) {
-    const command = /^command=(\S+)$/m.exec(file.content)?.[1];
-    const args = /^command_args='([^']*)'$/m.exec(file.content)?.[1];
-    if (command && args !== undefined) return { command, args: args.split(/\s+/).filter(Boolean) };
+/** Splits shell text into words as `sh` does for quotes and backslashes (no expansion). */
+export function shellWords(text: string): string[] {
+  const words: string[] = [];
+  let word = "";
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "'") {
+      const end = text.indexOf("'", i + 1);
+      word += text.slice(i + 1, end < 0 ? undefined : end);
+      i = end < 0 ? text.length : end;
+      inWord = true;
+    } else if (c === '"') {
+      let j = i + 1;
+      for (; j < text.length && text[j] !== '"'; j++) {
+        if (text[j] === "\\" && j + 1 < text.length) j++;
+        word += text[j];
+      }
+      i = j;
+      inWord = true;
+    } else if (c === "\\") {
+      word += text[++i] ?? "";
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = "";
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
   }
-  throw new Error(
-    `no OpenRC service (command=, command_args=) among ${[...files.keys()].join(", ")}`,
-  );
+  if (inWord) words.push(word);
+  return words;
+}
+
+/**
+ * The command and arguments of an OpenRC service, wherever they are rendered: `command=`
+ * in the init script, `command_args=` in `/etc/conf.d/<service>` (or, before the flags
+ * moved there, the init script). OpenRC evaluates `command_args`, so its value is split
+ * into words twice: once as the assignment, once as the daemon's arguments.
+ */
+export function serviceCommand(files: InstanceFiles): { command: string; args: string[] } {
+  const valueOf = (name: string, onlyIn?: (path: string) => boolean): string | undefined => {
+    for (const [path, file] of files) {
+      if (onlyIn && !onlyIn(path)) continue;
+      const line = new RegExp(`^${name}=(.*)$`, "m").exec(file.content)?.[1];
+      if (line !== undefined) return shellWords(line)[0] ?? "";
+    }
+    return undefined;
+  };
+  const command = valueOf("command");
+  const args =
+    valueOf("command_args", (path) => path.startsWith("/etc/conf.d/")) ?? valueOf("command_args");
+  if (!command || args === undefined) {
+    throw new Error(
+      `no OpenRC service (command=, command_args=) among ${[...files.keys()].join(", ")}`,
+    );
+  }
+  return { command, args: shellWords(args) };
 }
 
 /** The words of one shell command in a script, its `\` continuations joined. */
