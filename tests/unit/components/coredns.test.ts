@@ -4,8 +4,16 @@ import { Coredns } from "../../../components/coredns";
 import { externalAccessFor } from "../../../components/shared/externalAccess";
 import { valueOf } from "../../helpers/pulumiMocks";
 import { atlasConfig, base, cluster01Run, instanceConfig, proxyDevicesOf } from "./edgeFixtures";
+import { configurationOf } from "./serviceHarness";
 
-async function build(values: Record<string, unknown> = {}) {
+async function build(
+  values: Record<string, unknown> = {},
+  records: { name: string; address: pulumi.Input<string> }[] = [
+    // One address known up front, one from another resource's output.
+    { name: "grafana", address: "10.20.0.11" },
+    { name: "mqtt", address: pulumi.output("10.10.0.21") },
+  ],
+) {
   const run = await cluster01Run();
   const c = atlasConfig("cluster01", values);
   const coredns = new Coredns("coredns", {
@@ -14,15 +22,12 @@ async function build(values: Record<string, unknown> = {}) {
     storagePool: c.incus.storagePool,
     baseProfiles: base,
     access: externalAccessFor(c, c.networks.production.name, c.ovn.loadBalancerAddresses.coredns),
-    records: [
-      // One address known up front, one from another resource's output.
-      { name: "grafana", address: "10.20.0.11" },
-      { name: "mqtt", address: pulumi.output("10.10.0.21") },
-    ],
+    records,
   });
   await run.settle();
   const userData = instanceConfig(run, "coredns01").config["cloud-init.user-data"];
-  return { run, coredns, userData };
+  const configuration = configurationOf({ run, userDataInputs: new Map(), opts: {} }, "coredns01");
+  return { run, coredns, userData, configuration };
 }
 
 describe("Coredns", () => {
@@ -71,18 +76,74 @@ describe("Coredns", () => {
   });
 
   it("serves the zone built from the service records, forwards .incus and the rest", async () => {
-    const { coredns, userData } = await build();
+    const { coredns, configuration } = await build();
     const zone = await valueOf(coredns.zoneFile);
     expect(zone).toMatch(/^grafana IN A 10\.20\.0\.11$/m);
     expect(zone).toMatch(/^mqtt IN A 10\.10\.0\.21$/m);
-    expect(userData).toContain("grafana IN A 10.20.0.11");
-    expect(userData).toContain("file /etc/coredns/accuser.dev.db");
-    expect(userData).toContain("forward . 10.20.0.1");
-    expect(userData).toContain("forward . 1.1.1.1 8.8.8.8");
-    expect(userData).toContain("health :8080");
-    expect(userData).toContain("prometheus :9153");
+    const zoneFile = configuration.file("/etc/coredns/accuser.dev.db");
+    expect(zoneFile.content).toBe(zone);
+    expect(zoneFile).toMatchObject({ mode: "0644", uid: 0, gid: 908 });
+    const corefile = configuration.file("/etc/coredns/Corefile").content;
+    expect(corefile).toContain("file /etc/coredns/accuser.dev.db");
+    expect(corefile).toContain("forward . 10.20.0.1");
+    expect(corefile).toContain("forward . 1.1.1.1 8.8.8.8");
+    expect(corefile).toContain("health :8080");
+    expect(corefile).toContain("prometheus :9153");
+    expect(configuration.file("/etc/conf.d/coredns").content).toContain(
+      "-conf /etc/coredns/Corefile",
+    );
+    expect(configuration.secret).toBe(false);
+  });
+
+  it("installs once the pinned release, the port-53 capability and the zone checker, and no configuration", async () => {
+    const { userData } = await build();
     expect(userData).toContain("coredns/releases/download/v1.14.4/coredns_1.14.4_linux_arm64.tgz");
     expect(userData).toContain("b3491ed0fbe530a549640a4073d90037ffafa483f007936e1943c1ae0def7325");
+    expect(userData).toContain("setcap cap_net_bind_service=+ep /usr/local/bin/coredns");
+    expect(userData).toContain("- bind\n");
+    expect(userData).toContain("/usr/local/bin/named-checkzone");
+    expect(userData).toContain("addgroup -S -g 908 coredns");
+    expect(userData).not.toContain("grafana");
+    expect(userData).not.toContain("forward");
+    expect(userData).not.toContain("accuser.dev");
+  });
+
+  it("a changed record or upstream changes the files, never the user-data", async () => {
+    const before = await build();
+    const after = await build({ coredns: { upstreams: ["9.9.9.9"] } }, [
+      { name: "grafana", address: "10.20.0.99" },
+    ]);
+    expect(after.configuration.file("/etc/coredns/accuser.dev.db").content).not.toBe(
+      before.configuration.file("/etc/coredns/accuser.dev.db").content,
+    );
+    expect(after.configuration.file("/etc/coredns/Corefile").content).toContain(
+      "forward . 9.9.9.9",
+    );
+    expect(after.userData).toBe(before.userData);
+  });
+
+  it("checks the zone with named-checkzone, then reloads with SIGUSR1; a changed conf.d restarts", async () => {
+    const { configuration, userData } = await build();
+    expect(configuration.paths.sort()).toEqual([
+      "/etc/conf.d/coredns",
+      "/etc/coredns/Corefile",
+      "/etc/coredns/accuser.dev.db",
+      "/usr/local/sbin/atlas-apply-coredns",
+    ]);
+    expect(configuration.execs.map((e) => [e.name, e.trigger])).toEqual([
+      ["record-coredns-configuration", "once"],
+      ["apply-coredns-configuration", "on_change"],
+    ]);
+    const script = configuration.file("/usr/local/sbin/atlas-apply-coredns").content;
+    const check = script.indexOf(
+      "/usr/local/bin/named-checkzone -i local accuser.dev /etc/coredns/accuser.dev.db",
+    );
+    expect(check).toBeGreaterThan(0);
+    expect(script.indexOf('rc-service coredns "$action"')).toBeGreaterThan(check);
+    expect(script).toContain("action=reload");
+    expect(script).toContain("for f in /etc/conf.d/coredns ; do");
+    // The init script installed once sends SIGUSR1 on reload.
+    expect(userData).toContain("start-stop-daemon --signal USR1");
   });
 
   it("leaves out records of instances without an address yet, instead of failing", async () => {

@@ -1,12 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import { pinnedRelease, type CorednsSettings, type ServiceSettings } from "../config";
-import { corednsPorts, renderCorefile } from "./coredns/corefile";
-import { renderZoneFile, type DnsRecord } from "./coredns/zone";
-import { loadBalancerFor, type OvnLoadBalancer } from "./ovnLoadBalancer";
-import { cloudInitUserData } from "./shared/cloudInit";
-import { accessDevices, type ExternalAccess, type ExternalPort } from "./shared/externalAccess";
-import { buildServiceAnatomy } from "./shared/serviceAnatomy";
-import { serviceCloudConfig } from "./shared/serviceCloudConfig";
+import type { CorednsSettings, ServiceSettings } from "../../config";
+import { loadBalancerFor, type OvnLoadBalancer } from "../ovnLoadBalancer";
+import { accessDevices, type ExternalAccess, type ExternalPort } from "../shared/externalAccess";
+import { buildServiceAnatomy } from "../shared/serviceAnatomy";
+import { corednsConfiguration, zoneFilePath } from "./configuration";
+import { corednsPorts, renderCorefile } from "./corefile";
+import { corednsInstall, corednsPaths } from "./install";
+import { renderZoneFile, type DnsRecord } from "./zone";
+
+export { corednsPorts } from "./corefile";
 
 /** A zone record whose address may come from another component's output. */
 export interface ServiceDnsRecord {
@@ -26,11 +28,6 @@ export interface CorednsArgs {
   instanceName?: string;
   profileName?: string;
 }
-
-const paths = {
-  configDir: "/etc/coredns",
-  corefile: "/etc/coredns/Corefile",
-} as const;
 
 /** Port 53 over both transports. */
 const dnsPorts: ExternalPort[] = [
@@ -56,7 +53,7 @@ export class Coredns extends pulumi.ComponentResource {
     super("atlas:components:Coredns", name, {}, opts);
     const instanceName = args.instanceName ?? "coredns01";
     const { zone, upstreams, incusResolver } = args.coredns;
-    const zonePath = `${paths.configDir}/${zone}.db`;
+    const zonePath = zoneFilePath(corednsPaths.configDir, zone);
 
     this.zoneFile = pulumi
       .all(
@@ -78,41 +75,20 @@ export class Coredns extends pulumi.ComponentResource {
       });
     const corefile = renderCorefile({ zone, zoneFile: zonePath, incusResolver, upstreams });
 
-    const userData = this.zoneFile.apply((zoneText) =>
-      cloudInitUserData(
-        serviceCloudConfig({
-          service: {
-            name: "coredns",
-            description: "CoreDNS split-horizon DNS",
-            command: "/usr/local/bin/coredns",
-            args: ["-conf", paths.corefile],
-            user: "coredns",
-            workingDirectory: paths.configDir,
-          },
-          release: {
-            ...pinnedRelease("coredns", args.settings),
-            binaries: [{ source: "coredns", target: "coredns" }],
-          },
-          home: paths.configDir,
-          files: [
-            { path: paths.corefile, content: corefile, permissions: "0644" },
-            { path: zonePath, content: zoneText, permissions: "0644" },
-          ],
-          ownedPaths: [paths.configDir],
-          // Port 53 without root: the binary gets just the bind capability.
-          packages: ["libcap-utils"],
-          postInstall: "setcap cap_net_bind_service=+ep /usr/local/bin/coredns",
-        }),
-      ),
-    );
-
     const anatomy = buildServiceAnatomy(this, {
       instanceName,
       profileName: args.profileName ?? "coredns",
       settings: args.settings,
       storagePool: args.storagePool,
       baseProfiles: args.baseProfiles,
-      userData,
+      install: corednsInstall(args.settings),
+      configuration: corednsConfiguration({
+        corefile,
+        corefilePath: corednsPaths.corefile,
+        zone,
+        zonePath,
+        zoneFile: this.zoneFile,
+      }),
       devices: accessDevices(args.access, dnsPorts),
     });
     this.loadBalancer = loadBalancerFor(
