@@ -33,6 +33,7 @@ export type TemplateFormat = "shell" | "ini" | "config";
 export const templateFormats: Readonly<Record<string, TemplateFormat>> = {
   "install-release.sh.mustache": "shell",
   "step-ca-init.sh.mustache": "shell",
+  "step-ca-settings.sh.mustache": "shell",
   "step-ca-certificate.sh.mustache": "shell",
   "openrc-service.mustache": "shell",
   "openrc-conf.mustache": "shell",

@@ -1,27 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
-import { pinnedRelease, type StepCaSettings } from "../config";
-import { cloudInitUserData } from "./shared/cloudInit";
-import { renderTemplate } from "./shared/render";
+import type { StepCaSettings } from "../../config";
 import {
   serviceOutputs,
   type ServiceComponentArgs,
   type ServiceOutputs,
-} from "./shared/serviceArgs";
-import { buildServiceAnatomy } from "./shared/serviceAnatomy";
-import { serviceCloudConfig } from "./shared/serviceCloudConfig";
+} from "../shared/serviceArgs";
+import { buildServiceAnatomy } from "../shared/serviceAnatomy";
+import { stepCaConfiguration } from "./configuration";
+import { stepCaInstall, stepCaPaths, stepCaPort } from "./install";
+
+export { stepCaPort } from "./install";
 
 export interface StepCaArgs extends ServiceComponentArgs {
   stepCa: StepCaSettings;
 }
-
-export const stepCaPort = 9000;
-
-// Everything of the CA (keys, certificates, database) lives on the data volume.
-const paths = {
-  step: "/home/step",
-  fingerprint: "/home/step/fingerprint",
-  init: "/usr/local/sbin/step-ca-init.sh",
-} as const;
 
 /**
  * step-ca (the reference's `step-ca01`): the internal ACME certificate authority.
@@ -45,42 +37,7 @@ export class StepCa extends pulumi.ComponentResource implements ServiceOutputs {
 
   constructor(name: string, args: StepCaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("atlas:components:StepCa", name, {}, opts);
-    const { caName, dnsNames, certDuration } = args.stepCa;
     const instanceName = args.instanceName ?? "step-ca01";
-
-    const initScript = renderTemplate("step-ca-init.sh.mustache", {
-      stepPath: paths.step,
-      // renderTemplate shell-quotes every value.
-      caName,
-      dnsNames,
-      port: stepCaPort,
-      certDuration,
-      fingerprintFile: paths.fingerprint,
-      user: "step",
-    });
-    const userData = cloudInitUserData(
-      serviceCloudConfig({
-        service: {
-          name: "step-ca",
-          description: "step-ca internal ACME certificate authority",
-          command: "/usr/local/bin/step-ca",
-          args: [`${paths.step}/config/ca.json`, `--password-file=${paths.step}/secrets/password`],
-          user: "step",
-          workingDirectory: paths.step,
-          environment: { STEPPATH: paths.step },
-        },
-        release: {
-          ...pinnedRelease("stepCa", args.settings),
-          binaries: [{ source: "step-ca", target: "step-ca" }],
-        },
-        // The step CLI initialises the CA and computes the fingerprint.
-        packages: ["step-cli"],
-        home: paths.step,
-        files: [{ path: paths.init, content: initScript, permissions: "0700" }],
-        ownedPaths: [paths.step],
-        postInstall: `/bin/sh ${paths.init}`,
-      }),
-    );
 
     const anatomy = buildServiceAnatomy(this, {
       instanceName,
@@ -88,8 +45,9 @@ export class StepCa extends pulumi.ComponentResource implements ServiceOutputs {
       settings: args.settings,
       storagePool: args.storagePool,
       baseProfiles: args.baseProfiles,
-      dataPath: paths.step,
-      userData,
+      dataPath: stepCaPaths.step,
+      install: stepCaInstall(args.settings),
+      configuration: stepCaConfiguration(args.stepCa),
       port: stepCaPort,
       scheme: "https",
     });
@@ -99,7 +57,7 @@ export class StepCa extends pulumi.ComponentResource implements ServiceOutputs {
       endpoint: this.endpoint,
     } = serviceOutputs(anatomy));
     this.acmeEndpoint = pulumi.interpolate`${this.endpoint}/acme/acme/directory`;
-    this.fingerprintCommand = pulumi.interpolate`incus exec ${this.instanceName} -- cat ${paths.fingerprint}`;
+    this.fingerprintCommand = pulumi.interpolate`incus exec ${this.instanceName} -- cat ${stepCaPaths.fingerprint}`;
     // The CA creates its root key inside its instance, on first boot, and the key never
     // leaves the data volume; so Pulumi cannot know the fingerprint before the CA exists.
     // The operator reads it once over the Incus API (an authenticated channel) and pins it
@@ -113,7 +71,7 @@ export class StepCa extends pulumi.ComponentResource implements ServiceOutputs {
       pulumi.log.info(
         `atlas: step-ca's root fingerprint is not pinned, so clients cannot trust the CA yet ` +
           `(Mosquitto TLS on cluster01 needs it). Once ${instanceName} has initialised, ` +
-          `run \`incus exec ${instanceName} -- cat ${paths.fingerprint}\`, then ` +
+          `run \`incus exec ${instanceName} -- cat ${stepCaPaths.fingerprint}\`, then ` +
           `\`pulumi config set --path stepCa.rootFingerprint <fingerprint>\` and \`pulumi up\`.`,
         this,
       );
