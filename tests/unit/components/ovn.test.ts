@@ -113,6 +113,38 @@ describe("OvnCentral", () => {
     expect(userData).toContain("ovn~24.03");
     expect(userData).toContain("--db-nb-create-insecure-remote=yes");
     expect(run.named("incus:index:Instance", "ovn-central01").inputs.targetNode).toBe("node01");
+    // Nothing of OVN central is configuration: no files pushed, no apply exec.
+    const instance = run.named("incus:index:Instance", "ovn-central01").inputs;
+    expect(instance.files).toBeUndefined();
+    expect(instance.execs).toBeUndefined();
+  });
+
+  it("a new listen address changes only the proxy devices, never the install (no replacement)", async () => {
+    const userDataFor = async (listen: string) => {
+      const run = await mockStack({ stack: "cluster01" });
+      const c = atlasConfig("cluster01", {
+        ...ovnValues,
+        ovn: { ...ovnValues.ovn, centralListenAddress: listen },
+      });
+      new OvnCentral("ovn-central", {
+        settings: c.services.ovnCentral,
+        ovn: c.ovn,
+        storagePool: "local",
+        baseProfiles: ["container-base"],
+      });
+      await run.settle();
+      return {
+        userData: instanceConfig(run, "ovn-central01").config["cloud-init.user-data"],
+        listens: devicesOf(run, "ovn-central")
+          .filter((d) => d.type === "proxy")
+          .map((d) => d.properties.listen),
+      };
+    };
+    const before = await userDataFor("192.168.71.5");
+    const after = await userDataFor("192.168.71.9");
+    expect(after.listens).toEqual(["tcp:192.168.71.9:6641", "tcp:192.168.71.9:6642"]);
+    expect(after.userData).toBe(before.userData);
+    expect(after.userData).not.toContain("192.168.71");
   });
 });
 

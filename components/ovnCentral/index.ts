@@ -1,12 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { OvnSettings, ServiceSettings } from "../config";
-import type * as incus from "../incus/sdk";
-import { cloudInitUserData } from "./shared/cloudInit";
-import { renderTemplate } from "./shared/render";
-import { buildServiceAnatomy } from "./shared/serviceAnatomy";
+import type { OvnSettings, ServiceSettings } from "../../config";
+import type * as incus from "../../incus/sdk";
+import { buildServiceAnatomy } from "../shared/serviceAnatomy";
+import { ovnCentralInstall, ovnDataDir, ovnDatabasePorts } from "./install";
 
-/** OVN's well-known database ports. */
-export const ovnDatabasePorts = { northbound: 6641, southbound: 6642 } as const;
+export { ovnDatabasePorts } from "./install";
 
 export interface OvnCentralArgs {
   settings: ServiceSettings;
@@ -24,8 +22,6 @@ export interface OvnCentralArgs {
   instanceName?: string;
   profileName?: string;
 }
-
-const dataDir = "/var/lib/ovn";
 
 /**
  * OVN central as a container (the reference's `ovn-central01`): northbound and southbound
@@ -51,19 +47,13 @@ export class OvnCentral extends pulumi.ComponentResource {
       },
     });
 
-    const startScript = renderTemplate("ovn-central.start.mustache", {
-      dataDir,
-      listenAddress: listen,
-      northboundPort: ovnDatabasePorts.northbound,
-      southboundPort: ovnDatabasePorts.southbound,
-    });
     const anatomy = buildServiceAnatomy(this, {
       instanceName: args.instanceName ?? "ovn-central01",
       profileName: args.profileName ?? "ovn-central",
       settings: args.settings,
       storagePool: args.storagePool,
       baseProfiles: args.baseProfiles,
-      dataPath: dataDir,
+      dataPath: ovnDataDir,
       targetNode: args.targetNode,
       devices: [
         {
@@ -74,18 +64,7 @@ export class OvnCentral extends pulumi.ComponentResource {
         databaseProxy("northbound"),
         databaseProxy("southbound"),
       ],
-      userData: cloudInitUserData({
-        package_update: true,
-        packages: [`ovn~${args.settings.version}`],
-        write_files: [
-          { path: "/etc/local.d/ovn-central.start", content: startScript, permissions: "0755" },
-        ],
-        runcmd: [
-          ["install", "-d", dataDir],
-          ["rc-update", "add", "local", "default"],
-          ["rc-service", "local", "start"],
-        ],
-      }),
+      install: ovnCentralInstall(args.settings),
     });
 
     this.northboundConnection = `tcp:${listen}:${ovnDatabasePorts.northbound}`;
