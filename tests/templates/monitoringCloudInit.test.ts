@@ -14,7 +14,13 @@ import { Promtail } from "../../components/promtail";
 import { cloudInitUserData, type CloudConfig } from "../../components/shared/cloudInit";
 import { StepCa } from "../../components/stepCa";
 import { cloudInitSchema, shellSyntax } from "../helpers/validators";
-import { atlasConfig, baseProfiles, cloudConfigOf, serviceRun } from "../unit/components/serviceHarness";
+import {
+  atlasConfig,
+  baseProfiles,
+  cloudConfigOf,
+  configurationOf,
+  serviceRun,
+} from "../unit/components/serviceHarness";
 
 const secrets = {
   "atlas:grafanaAdminPassword": "pw-#;\"'`$(x)",
@@ -124,6 +130,27 @@ describe.each(["iapetus", "cluster01"] as const)("monitoring cloud-init for %s",
       }
       expect(scripts.some((s) => s.content.startsWith("#!/sbin/openrc-run")), instance).toBe(true);
       expect(config.runcmd?.[0]?.[1], instance).toMatch(/^\/usr\/local\/sbin\/atlas-install-/);
+    }
+  });
+
+  it("the user-data holds no secret; the shell files pushed at every up (conf.d, apply script) parse", async () => {
+    const { service, instances } = await renderStack(stack);
+    for (const instance of instances) {
+      const { text, config } = cloudConfigOf(service, instance);
+      for (const secret of Object.values(secrets)) {
+        expect(text, instance).not.toContain(secret);
+        // As parsed (YAML may have escaped it in the text), JSON-escaped alike on both sides.
+        expect(JSON.stringify(config), instance).not.toContain(JSON.stringify(secret).slice(1, -1));
+      }
+      const configuration = configurationOf(service, instance);
+      const shellFiles = configuration.paths.filter(
+        (p) => p.startsWith("/etc/conf.d/") || p.startsWith("/usr/local/sbin/atlas-apply-"),
+      );
+      expect(shellFiles.length, `${instance}: ${configuration.paths.join(", ")}`).toBe(2);
+      for (const path of shellFiles) {
+        const result = shellSyntax(configuration.file(path).content);
+        expect(result.ok, `${instance} ${path}:\n${result.output}`).toBe(true);
+      }
     }
   });
 });
