@@ -9,6 +9,7 @@ import {
   atlasConfig,
   baseProfiles,
   cloudConfigOf,
+  configurationOf,
   expectAnatomy,
   serviceRun,
 } from "./serviceHarness";
@@ -45,8 +46,8 @@ describe("NodeExporter", () => {
         expect.objectContaining({ type: "disk", properties: { source, path, readonly: "true" } }),
       );
     }
-    const init = cloudConfigOf(service, "node-exporter01").file("/etc/init.d/node-exporter");
-    expect(init).toContain("--path.procfs=/host/proc --path.sysfs=/host/sys");
+    const conf = configurationOf(service, "node-exporter01").file("/etc/conf.d/node-exporter");
+    expect(conf.content).toContain("--path.procfs=/host/proc --path.sysfs=/host/sys");
     expect(await valueOf(exporter.endpoint)).toBe("http://node-exporter01.incus:9100");
   });
 
@@ -74,5 +75,45 @@ describe("NodeExporter", () => {
         "node-exporter03.incus:9100",
       ],
     });
+  });
+
+  it("installs once (no flags in the user-data) and applies its flags from conf.d by a restart, without a checker", async () => {
+    const service = await serviceRun();
+    const config = atlasConfig("iapetus");
+    new NodeExporter(
+      "node-exporter",
+      { settings: config.services.nodeExporter, storagePool: "local", baseProfiles },
+      service.opts,
+    );
+    await service.run.settle();
+    const cloud = cloudConfigOf(service, "node-exporter01");
+    expect(cloud.config.write_files!.map((f) => f.path).sort()).toEqual([
+      "/etc/init.d/node-exporter",
+      "/usr/local/sbin/atlas-install-node-exporter.sh",
+    ]);
+    expect(cloud.text).not.toContain("--path.rootfs");
+    expect(cloud.file("/etc/init.d/node-exporter")).not.toContain("reload");
+    expect(cloud.file("/usr/local/sbin/atlas-install-node-exporter.sh")).toContain(
+      "adduser -S -D -H -u 906",
+    );
+
+    const configuration = configurationOf(service, "node-exporter01");
+    expect(configuration.paths.sort()).toEqual([
+      "/etc/conf.d/node-exporter",
+      "/usr/local/sbin/atlas-apply-node-exporter",
+    ]);
+    expect(configuration.file("/etc/conf.d/node-exporter")).toMatchObject({
+      mode: "0644",
+      uid: 0,
+      gid: 906,
+    });
+    expect(configuration.secret).toBe(false);
+    const script = configuration.file("/usr/local/sbin/atlas-apply-node-exporter").content;
+    expect(script).toContain("action=restart");
+    expect(script).not.toContain("/usr/local/bin/");
+    expect(configuration.execs.map((e) => [e.name, e.trigger])).toEqual([
+      ["record-node-exporter-configuration", "once"],
+      ["apply-node-exporter-configuration", "on_change"],
+    ]);
   });
 });
