@@ -9,7 +9,10 @@ export interface IncusVmArgs {
   storagePool: string;
   /** container-base, then the network profile. */
   baseProfiles: pulumi.Input<string>[];
-  /** cloud-config, serialised here, or a ready user-data document. */
+  /**
+   * What cloud-init installs once: cloud-config, serialised here, or a ready user-data
+   * document. A change replaces the VM (its data volume is kept).
+   */
   cloudInit?: CloudConfig | pulumi.Input<string>;
   /** Mount point of the data volume (only with `settings.dataPersistence`). */
   dataPath?: string;
@@ -37,7 +40,7 @@ export class IncusVm extends pulumi.ComponentResource {
 
   constructor(name: string, args: IncusVmArgs, opts?: pulumi.ComponentResourceOptions) {
     super("atlas:components:IncusVm", name, {}, opts);
-    const userData = isCloudConfig(args.cloudInit)
+    const install = isCloudConfig(args.cloudInit)
       ? cloudInitUserData(args.cloudInit)
       : args.cloudInit;
     const anatomy = buildServiceAnatomy(this, {
@@ -47,7 +50,7 @@ export class IncusVm extends pulumi.ComponentResource {
       storagePool: args.storagePool,
       baseProfiles: args.baseProfiles,
       dataPath: args.dataPath,
-      userData,
+      install,
       instanceConfig: args.instanceConfig,
       instanceType: "virtual-machine",
       targetNode: args.targetNode,

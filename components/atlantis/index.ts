@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AtlantisSettings, ServiceSettings } from "../config";
-import { buildServiceAnatomy } from "./shared/serviceAnatomy";
+import type { AtlantisSettings, ServiceSettings } from "../../config";
+import { buildServiceAnatomy } from "../shared/serviceAnatomy";
 
 /** Atlantis' HTTP port (webhooks and UI). */
 export const atlantisPort = 4141;
@@ -18,9 +18,12 @@ export interface AtlantisArgs {
 }
 
 /**
- * Atlantis, the GitOps controller (the reference's `atlantis01`): an OCI container, so it
- * is configured through `environment.*` instance config instead of cloud-init. The GitHub
- * token and webhook secret stay Pulumi secrets.
+ * Atlantis, the GitOps controller (the reference's `atlantis01`): an OCI container, so
+ * nothing is installed by cloud-init (the image is the install: a new image replaces the
+ * instance) and it is configured through `environment.*` instance config. Incus updates that
+ * in place, but an OCI container's process reads its environment only when it starts: a
+ * changed setting reaches Atlantis at its next restart. The GitHub token and webhook
+ * secret stay Pulumi secrets.
  */
 export class Atlantis extends pulumi.ComponentResource {
   /** `http://atlantis01.incus:4141`. */
