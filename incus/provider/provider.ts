@@ -15,6 +15,7 @@ import type {
 import { type CliConfig, IncusClient, loadCliConfig } from "../client";
 import type { DetailedDiffResult } from "./detailedDiff";
 import { getNetwork, getNetworkToken } from "./functions/getNetwork";
+import { packageSchema } from "./packageSchema";
 import type { HandlerContext, ResourceHandler } from "./handler";
 import { CertificateHandler } from "./resources/certificate";
 import { InstanceHandler } from "./resources/instance";
@@ -115,6 +116,15 @@ export class IncusProvider implements Provider {
     this.env = env;
     this.warn = warn;
     for (const h of allHandlers()) this.handlers.set(h.spec.token, h);
+  }
+
+  /**
+   * The package schema, built from the handlers' specs: what `pulumi import` generates
+   * code from and what documentation tools read.
+   */
+  async getSchema(): Promise<string> {
+    const specs = [...this.handlers.values()].map((h) => h.spec);
+    return JSON.stringify(packageSchema(specs, PROVIDER_VERSION));
   }
 
   /** Applies provider config; the connection is made lazily on first use. */

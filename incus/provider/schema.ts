@@ -28,15 +28,32 @@ export interface PropSpec {
   unorderedByName?: boolean;
   /** Validates one element of a `list`; returns reasons, empty when fine. */
   item?: (value: PropertyValue, index: number) => string[];
+  /**
+   * Token of the object type a `list` holds (`incus:index:InstanceFile`, see
+   * objectTypes.ts): what the package schema names as the list's element type.
+   */
+  itemType?: string;
+}
+
+/** A property Incus computes: in the resource's state and outputs, never an input. */
+export interface OutputSpec {
+  kind: PropKind;
+  description: string;
+  /** Always a Pulumi secret, whatever the inputs were. */
+  secret?: boolean;
 }
 
 export interface ResourceSpec {
   token: string;
   /** Short type name used in messages, e.g. "Profile". */
   label: string;
+  /** What the resource is, for the package schema and the docs generated from it. */
+  description?: string;
   props: Record<string, PropSpec>;
   /** Properties that make up the object's identity in Incus (name, pool, ...). */
   identity: string[];
+  /** Properties Incus computes, published as outputs beside the inputs. */
+  outputs?: Record<string, OutputSpec>;
   /** Cross-property validation after the per-property checks; returns failures. */
   validate?: (inputs: PropertyMap) => CheckFailure[];
 }

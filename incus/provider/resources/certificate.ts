@@ -28,6 +28,13 @@ export function parseCertificate(pem: string): { pem: string; fingerprint: strin
 export const certificateSpec: ResourceSpec = {
   token: "incus:index:Certificate",
   label: "Certificate",
+  description: "A trusted client or metrics certificate (`/1.0/certificates/<fingerprint>`).",
+  outputs: {
+    fingerprint: {
+      kind: "string",
+      description: "SHA-256 fingerprint Incus computed for the certificate.",
+    },
+  },
   identity: ["certificate"],
   props: {
     name: { kind: "string", required: true },

@@ -85,6 +85,22 @@ const CLOUD_INIT_HEADERS = [
 export const instanceSpec: ResourceSpec = {
   token: "incus:index:Instance",
   label: "Instance",
+  description:
+    "An Incus instance (`/1.0/instances/<name>`), with the files pushed into it and the commands run in it.",
+  outputs: {
+    completedOnceExecs: {
+      kind: "stringList",
+      description: "The `once` execs that have run, as `name@digest` of their definition.",
+    },
+    status: { kind: "string", description: "Status reported by Incus (Running, Stopped, ...)." },
+    location: { kind: "string", description: "Cluster member the instance runs on." },
+    ipv4Address: {
+      kind: "string",
+      description: "First global IPv4 address of eth0, when the instance runs and has one.",
+    },
+    ipv6Address: { kind: "string", description: "First global IPv6 address of eth0." },
+    macAddress: { kind: "string", description: "MAC address of eth0." },
+  },
   identity: ["name", "project"],
   props: {
     name: { kind: "string", required: true, pattern: INSTANCE_NAME, replaceOnChange: true },
@@ -103,8 +119,8 @@ export const instanceSpec: ResourceSpec = {
     devices: { kind: "devices", default: [], unorderedByName: true },
     running: { kind: "boolean", default: true },
     targetNode: { kind: "string", replaceOnChange: true },
-    files: { kind: "list", item: validateFile },
-    execs: { kind: "list", item: validateExec },
+    files: { kind: "list", item: validateFile, itemType: "incus:index:InstanceFile" },
+    execs: { kind: "list", item: validateExec, itemType: "incus:index:InstanceExec" },
     project: { kind: "string", replaceOnChange: true },
   },
   validate: (i) => {

@@ -19,6 +19,13 @@ export const NETWORK_TYPES = ["bridge", "physical", "ovn", "macvlan", "sriov"] a
 export const networkSpec: ResourceSpec = {
   token: "incus:index:Network",
   label: "Network",
+  description: "A managed Incus network (`/1.0/networks/<name>`).",
+  outputs: {
+    managed: {
+      kind: "boolean",
+      description: "Whether Incus manages the network (false for host interfaces).",
+    },
+  },
   identity: ["name", "project", "target"],
   props: {
     name: { kind: "string", required: true, pattern: NETWORK_NAME, replaceOnChange: true },

@@ -116,13 +116,24 @@ function rulesFromApi(rules: ApiRule[] | null | undefined): PropertyValue[] {
 export const networkAclSpec: ResourceSpec = {
   token: "incus:index:NetworkAcl",
   label: "NetworkAcl",
+  description: "A network ACL (`/1.0/network-acls/<name>`).",
   identity: ["name", "project"],
   props: {
     name: { kind: "string", required: true, pattern: GENERIC_NAME, replaceOnChange: true },
     description: { kind: "string", computedWhenOmitted: true },
     config: { kind: "stringMap", default: {} },
-    egress: { kind: "list", default: [], item: validateRule("egress") },
-    ingress: { kind: "list", default: [], item: validateRule("ingress") },
+    egress: {
+      kind: "list",
+      default: [],
+      item: validateRule("egress"),
+      itemType: "incus:index:NetworkAclRule",
+    },
+    ingress: {
+      kind: "list",
+      default: [],
+      item: validateRule("ingress"),
+      itemType: "incus:index:NetworkAclRule",
+    },
     project: { kind: "string", replaceOnChange: true },
   },
 };

@@ -67,6 +67,7 @@ function validatePort(v: PropertyValue, i: number): string[] {
 export const networkLbSpec: ResourceSpec = {
   token: "incus:index:NetworkLb",
   label: "NetworkLb",
+  description: "An OVN network load balancer (`/1.0/networks/<network>/load-balancers/<address>`).",
   identity: ["network", "listenAddress", "project"],
   props: {
     network: { kind: "string", required: true, pattern: NETWORK_NAME, replaceOnChange: true },
@@ -81,8 +82,13 @@ export const networkLbSpec: ResourceSpec = {
     },
     description: { kind: "string", computedWhenOmitted: true },
     config: { kind: "stringMap", default: {} },
-    backends: { kind: "list", default: [], item: validateBackend },
-    ports: { kind: "list", default: [], item: validatePort },
+    backends: {
+      kind: "list",
+      default: [],
+      item: validateBackend,
+      itemType: "incus:index:NetworkLbBackend",
+    },
+    ports: { kind: "list", default: [], item: validatePort, itemType: "incus:index:NetworkLbPort" },
     project: { kind: "string", replaceOnChange: true },
   },
   validate: (i) => {

@@ -22,6 +22,7 @@ interface LiveProfile extends Json {
 export const profileSpec: ResourceSpec = {
   token: "incus:index:Profile",
   label: "Profile",
+  description: "An Incus profile (`/1.0/profiles/<name>`).",
   identity: ["name", "project"],
   props: {
     name: { kind: "string", required: true, pattern: GENERIC_NAME, replaceOnChange: true },

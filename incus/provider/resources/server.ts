@@ -12,6 +12,8 @@ interface LiveServer {
 export const serverSpec: ResourceSpec = {
   token: "incus:index:Server",
   label: "Server",
+  description:
+    "Part of an Incus server's configuration (`/1.0` config): only the keys it sets; delete unsets exactly these.",
   identity: [],
   props: {
     config: { kind: "stringMap", required: true },

@@ -23,6 +23,11 @@ const BUCKET_NAME = {
 export const storageBucketSpec: ResourceSpec = {
   token: "incus:index:StorageBucket",
   label: "StorageBucket",
+  description: "An S3 storage bucket (`/1.0/storage-pools/<pool>/buckets/<name>`).",
+  outputs: {
+    s3Url: { kind: "string", description: "The bucket's S3 URL as reported by Incus." },
+    location: { kind: "string", description: "Cluster member holding the bucket." },
+  },
   identity: ["name", "pool", "project", "target"],
   props: {
     name: { kind: "string", required: true, pattern: BUCKET_NAME, replaceOnChange: true },

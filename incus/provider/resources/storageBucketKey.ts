@@ -14,6 +14,11 @@ export interface LiveBucketKey extends Json {
 export const storageBucketKeySpec: ResourceSpec = {
   token: "incus:index:StorageBucketKey",
   label: "StorageBucketKey",
+  description: "An access key of a storage bucket; the secret key is always a Pulumi secret.",
+  outputs: {
+    accessKey: { kind: "string", description: "The S3 access key." },
+    secretKey: { kind: "string", description: "The S3 secret key.", secret: true },
+  },
   identity: ["name", "pool", "storageBucket", "project"],
   props: {
     name: { kind: "string", required: true, pattern: GENERIC_NAME, replaceOnChange: true },

@@ -26,6 +26,7 @@ export const POOL_DRIVERS = [
 export const storagePoolSpec: ResourceSpec = {
   token: "incus:index:StoragePool",
   label: "StoragePool",
+  description: "An Incus storage pool (`/1.0/storage-pools/<name>`).",
   identity: ["name", "project", "target"],
   props: {
     name: { kind: "string", required: true, pattern: GENERIC_NAME, replaceOnChange: true },

@@ -17,6 +17,10 @@ interface LiveVolume extends Json {
 export const storageVolumeSpec: ResourceSpec = {
   token: "incus:index:StorageVolume",
   label: "StorageVolume",
+  description: "A custom storage volume (`/1.0/storage-pools/<pool>/volumes/custom/<name>`).",
+  outputs: {
+    location: { kind: "string", description: "Cluster member the volume lives on." },
+  },
   identity: ["name", "pool", "project", "target"],
   props: {
     name: { kind: "string", required: true, pattern: GENERIC_NAME, replaceOnChange: true },
