@@ -14,7 +14,7 @@ import { OvnCentral } from "../../components/ovnCentral";
 import { externalAccessFor } from "../../components/shared/externalAccess";
 import { mockStack } from "../helpers/pulumiMocks";
 import { cloudInitSchema, shellSyntax } from "../helpers/validators";
-import { atlasConfig, instanceConfig } from "../unit/components/edgeFixtures";
+import { atlasConfig, instanceConfig, plain } from "../unit/components/edgeFixtures";
 
 const profiles = ["container-base", "production-network"];
 const rootFingerprint = "3b1c0ffee0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b";
@@ -22,6 +22,8 @@ const rootFingerprint = "3b1c0ffee0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60
 interface Rendered {
   label: string;
   userData: string;
+  /** The configuration files pushed through the file API (path → content). */
+  files: { targetPath: string; content: string }[];
 }
 
 /** Builds the components for one stack/settings variant and returns their user-data. */
@@ -71,6 +73,7 @@ async function render(
   return run.byType("incus:index:Instance").map((i) => ({
     label: `${stack} ${i.name}`,
     userData: instanceConfig(run, i.name).config["cloud-init.user-data"],
+    files: plain<Rendered["files"] | undefined>(i.inputs.files) ?? [],
   }));
 }
 
@@ -109,6 +112,27 @@ describe("edge service cloud-init", () => {
       }
     }
     expect(scripts).toBeGreaterThanOrEqual(3);
+  }, 60_000);
+
+  it.each(variants)("%s %j: every pushed script parses; no secret is in user-data", async (stack, values, secrets) => {
+    const rendered = await render(stack, values, secrets);
+    let scripts = 0;
+    for (const { label, userData, files } of rendered) {
+      for (const file of files) {
+        if (!file.content.startsWith("#!")) continue;
+        scripts += 1;
+        const result = shellSyntax(file.content);
+        expect(result.ok, `${label} ${file.targetPath}: ${result.output}`).toBe(true);
+      }
+      for (const secret of Object.values(secrets)) {
+        for (const value of secret.startsWith("{") ? Object.values(JSON.parse(secret) as object) : [secret]) {
+          expect(userData, label).not.toContain(String(value));
+        }
+      }
+      expect(userData, label).not.toContain("$7$");
+    }
+    // The apply scripts of Mosquitto and CoreDNS at least.
+    expect(scripts).toBeGreaterThanOrEqual(2);
   }, 60_000);
 
   it("the TLS variant carries the step-ca helper with the fingerprint", async () => {
