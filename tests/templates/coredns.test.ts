@@ -3,6 +3,7 @@
  * service, a content-derived serial) and the split-horizon Corefile.
  */
 import { describe, expect, it } from "vitest";
+import { corednsConfiguration } from "../../components/coredns/configuration";
 import { renderCorefile } from "../../components/coredns/corefile";
 import { renderZoneFile, zoneSerial, type DnsRecord } from "../../components/coredns/zone";
 import { runTool, writeTree } from "../helpers/validators";
@@ -147,5 +148,43 @@ describe("Corefile", () => {
     expect(() =>
       renderCorefile({ zone: "a.dev", zoneFile: "/z", incusResolver: "10.0.0.1", upstreams: [] }),
     ).toThrow(/upstream/);
+  });
+});
+
+describe("CoreDNS zone check at apply", () => {
+  const zonePath = "/etc/coredns/accuser.dev.db";
+  // The component's zone: its out-of-zone name server, as the instance gets it.
+  const zoneText = renderZoneFile({
+    zone: "accuser.dev",
+    records: services,
+    nameserver: "coredns01.incus.",
+  });
+  const check = (text: string) => {
+    const [argv] = corednsConfiguration({
+      corefile: "",
+      corefilePath: "/etc/coredns/Corefile",
+      zone: "accuser.dev",
+      zonePath,
+      zoneFile: text,
+    }).apply.checks;
+    expect(argv[0]).toBe("/usr/local/bin/named-checkzone");
+    // The checker's own arguments, with the zone written to a scratch folder.
+    const dir = writeTree({ "zone.db": text });
+    try {
+      return runTool("named-checkzone", argv.slice(1).map((a) => (a === zonePath ? "zone.db" : a)), dir);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it("passes the component's zone with the very arguments the apply script runs", () => {
+    const result = check(zoneText);
+    expect(result.ok, result.output).toBe(true);
+  });
+
+  it("rejects a broken zone with named-checkzone's words", () => {
+    const result = check(zoneText.replace("grafana IN A 10.20.0.11", "grafana IN A 10.20.0"));
+    expect(result.ok).toBe(false);
+    expect(result.output).toMatch(/bad dotted quad|not loaded due to errors/);
   });
 });
