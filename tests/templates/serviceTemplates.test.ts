@@ -1,21 +1,33 @@
 /**
- * The shared and monitoring mustache templates rendered on their own: OpenRC service,
- * release install script, step-ca init script (parsed by `sh -n`) and grafana.ini.
+ * The shared and monitoring mustache templates rendered on their own: OpenRC service and
+ * its conf.d, release install script, step-ca init and settings scripts (parsed by
+ * `sh -n`) and grafana.ini.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { renderOpenRcService, shellWord } from "../../components/shared/openrcService";
+import {
+  renderOpenRcConf,
+  renderOpenRcService,
+  shellWord,
+  type OpenRcService,
+} from "../../components/shared/openrcService";
 import { renderTemplate } from "../../components/shared/render";
 import { shellSyntax, writeTree } from "../helpers/validators";
 
-/** The arguments OpenRC passes the daemon: command_args, evaluated as openrc-run does. */
-function openRcArguments(script: string): string[] {
-  const dir = writeTree({ "service.sh": script });
+/**
+ * What OpenRC hands the daemon: it sources conf.d, then the init script, and evaluates
+ * command_args; the environment is what conf.d exports.
+ */
+function openRcArguments(conf: string, script: string): string[] {
+  const dir = writeTree({ "conf.sh": conf, "service.sh": script });
   try {
     const result = spawnSync(
       "sh",
-      ["-c", '. ./service.sh; eval "set -- $command_args"; for a; do printf "%s\\n" "$a"; done'],
+      [
+        "-c",
+        '. ./conf.sh; . ./service.sh; eval "set -- $command_args"; for a; do printf "%s\\n" "$a"; done; printf "DEMO_HOME=%s\\n" "$DEMO_HOME"',
+      ],
       { cwd: dir, encoding: "utf8" },
     );
     return result.stdout.split("\n").slice(0, -1);
@@ -24,40 +36,55 @@ function openRcArguments(script: string): string[] {
   }
 }
 
-const stepCaView = (caName: string) => ({
-  stepPath: "/home/step",
-  caName,
-  dnsNames: ["step-ca01.incus", "step-ca01", "localhost"],
+const stepCaView = (stepPath: string) => ({
+  stepPath,
+  settingsFile: "/etc/step-ca/settings.json",
+  settingsScript: "/usr/local/sbin/atlas-step-ca-settings",
   port: 9000,
-  certDuration: "24h",
-  fingerprintFile: "/home/step/fingerprint",
-  user: "step",
+  fingerprintFile: `${stepPath}/fingerprint`,
+  user: "step-ca",
 });
 
+const demo: OpenRcService = {
+  name: "demo",
+  description: "Demo daemon",
+  command: "/usr/local/bin/demo",
+  args: ["--flag=1", "--name=two words", "--quote=it's"],
+  user: "demo",
+  workingDirectory: "/var/lib/demo",
+  environment: { DEMO_HOME: "/var/lib/demo" },
+  writablePaths: ["/var/lib/demo"],
+  reloadSignal: "HUP",
+};
+
 describe("openrc-service.mustache", () => {
-  it("renders a parseable init script with quoted arguments and environment", () => {
-    const script = renderOpenRcService({
-      name: "demo",
-      description: "Demo daemon",
-      command: "/usr/local/bin/demo",
-      args: ["--flag=1", "--name=two words", "--quote=it's"],
-      user: "demo",
-      workingDirectory: "/var/lib/demo",
-      environment: { DEMO_HOME: "/var/lib/demo" },
-      writablePaths: ["/var/lib/demo"],
-    });
+  it("renders a parseable init script (installed once) and a conf.d with the quoted arguments and environment", () => {
+    const script = renderOpenRcService(demo);
+    const conf = renderOpenRcConf(demo);
     expect(script.startsWith("#!/sbin/openrc-run\n")).toBe(true);
-    expect(openRcArguments(script)).toEqual(["--flag=1", "--name=two words", "--quote=it's"]);
+    // The flags and environment are configuration: in conf.d only, never in the init script.
+    expect(script).not.toContain("--flag=1");
+    expect(script).not.toContain("DEMO_HOME");
+    expect(openRcArguments(conf, script)).toEqual([
+      "--flag=1",
+      "--name=two words",
+      "--quote=it's",
+      "DEMO_HOME=/var/lib/demo",
+    ]);
     expect(script).toContain("command_user=demo:demo");
-    expect(script).toContain("export DEMO_HOME=/var/lib/demo");
     expect(script).toContain("checkpath --directory --owner demo:demo --mode 0750 /var/lib/demo");
-    const result = shellSyntax(script);
-    expect(result.ok, result.output).toBe(true);
+    expect(script).toContain('extra_started_commands="reload"');
+    expect(script).toContain('start-stop-daemon --signal HUP --pidfile "${pidfile}"');
+    for (const text of [script, conf]) {
+      const result = shellSyntax(text);
+      expect(result.ok, result.output).toBe(true);
+    }
+    expect(renderOpenRcService({ ...demo, reloadSignal: undefined })).not.toContain("reload");
   });
 
   it("refuses environment entries it cannot quote", () => {
     expect(() =>
-      renderOpenRcService({
+      renderOpenRcConf({
         name: "demo",
         description: "d",
         command: "/bin/true",
@@ -83,6 +110,8 @@ describe("install-release.sh.mustache", () => {
       ],
       pinKey: "atlas:services.demo.releaseSha256",
       user: "demo",
+      uid: 990,
+      gid: 990,
       home: "/var/lib/demo",
       ownedPaths: ["/var/lib/demo"],
       postInstall: false,
@@ -112,13 +141,20 @@ describe("install-release.sh.mustache", () => {
   });
 });
 
-describe("step-ca-init.sh.mustache", () => {
-  it("parses with a CA name that needs quoting, because the renderer shell-quotes values", () => {
-    const script = renderTemplate("step-ca-init.sh.mustache", stepCaView("Bob's Lab CA"));
-    const result = shellSyntax(script);
-    expect(result.ok, result.output).toBe(true);
-    expect(script).toContain(`--name=${shellWord("Bob's Lab CA")} \\`);
-    expect(script).toContain("--dns=step-ca01.incus");
+describe("step-ca-init.sh.mustache and step-ca-settings.sh.mustache", () => {
+  it("parse with a data path that needs quoting, because the renderer shell-quotes values", () => {
+    const stepPath = "/srv/Bob's CA";
+    const init = renderTemplate("step-ca-init.sh.mustache", stepCaView(stepPath));
+    const settings = renderTemplate("step-ca-settings.sh.mustache", stepCaView(stepPath));
+    for (const script of [init, settings]) {
+      const result = shellSyntax(script);
+      expect(result.ok, result.output).toBe(true);
+      expect(script).toContain(`export STEPPATH=${shellWord(stepPath)}\n`);
+    }
+    // The CA's name and DNS names are read from the pushed settings, not rendered in.
+    expect(init).toContain('--name="$name"');
+    expect(init).toContain("/bin/sh /usr/local/sbin/atlas-step-ca-settings\n");
+    expect(settings).toContain("step ca provisioner update acme");
   });
 });
 
