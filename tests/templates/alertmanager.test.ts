@@ -1,10 +1,17 @@
 import { describe, expect, it } from "vitest";
 import * as YAML from "yaml";
+import { Alertmanager } from "../../components/alertmanager";
 import {
   renderAlertmanagerConfig,
   type AlertmanagerReceivers,
 } from "../../components/alertmanager/config";
 import { amtoolCheckConfig } from "../helpers/validators";
+import {
+  atlasConfig,
+  baseProfiles,
+  configurationOf,
+  serviceRun,
+} from "../unit/components/serviceHarness";
 
 const allReceivers: AlertmanagerReceivers = {
   slack: { apiUrl: "https://hooks.slack.com/services/T000/B000/XXXX", channel: "#alerts" },
@@ -58,5 +65,40 @@ describe("alertmanager.yml", () => {
   it("fails amtool on a broken webhook URL", () => {
     const result = amtoolCheckConfig(renderAlertmanagerConfig({ webhook: { url: "::not a url" } }));
     expect(result.ok).toBe(false);
+  });
+});
+
+describe("alertmanager.yml as Atlas pushes it", () => {
+  it("the file in the Instance's files (with secret receivers) passes amtool check-config", async () => {
+    const service = await serviceRun("cluster01");
+    const secrets = {
+      "atlas:alertmanagerSlackWebhookUrl": "https://hooks.slack.com/services/T/B/X",
+      "atlas:alertmanagerSmtpPassword": "smtp-pw",
+    };
+    const config = atlasConfig(
+      "cluster01",
+      {
+        ...secrets,
+        "atlas:alertmanager": { emailTo: "ops@example.org", smtpSmarthost: "smtp.example.org:587" },
+      },
+      Object.keys(secrets),
+    );
+    new Alertmanager(
+      "alertmanager",
+      {
+        settings: config.services.alertmanager,
+        alertmanager: config.alertmanager,
+        storagePool: "local",
+        baseProfiles,
+      },
+      service.opts,
+    );
+    await service.run.settle();
+    const pushed = configurationOf(service, "alertmanager01").file(
+      "/etc/alertmanager/alertmanager.yml",
+    );
+    const result = amtoolCheckConfig(pushed.content);
+    expect(result.ok, result.output).toBe(true);
+    expect(result.output).toMatch(/3 receivers/);
   });
 });
