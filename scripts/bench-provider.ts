@@ -9,6 +9,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
+import * as fs from "node:fs";
 import { IncusProvider } from "../incus/provider/provider";
 import type { PropertyMap } from "../incus/provider/values";
 
@@ -22,26 +23,28 @@ const client = (): ReturnType<IncusProvider["context"]>["client"] => p.context()
 const urn = (t: string): string => `urn:pulumi:bench::atlas::incus:index:${t}::b`;
 
 /** Runs the CLI once with --debug and counts request lines in its log. */
-function cliCount(args: string[], input?: string): number {
-  const res = spawnSync("incus", ["--debug", ...args], { encoding: "utf8", input });
+function cliCount(args: string[], input?: string, env: NodeJS.ProcessEnv = process.env): number {
+  const res = spawnSync("incus", ["--debug", ...args], { encoding: "utf8", input, env });
   if (res.status !== 0)
     throw new Error(`incus ${args.join(" ")} failed: ${res.stderr.slice(-500)}`);
   const log = res.stderr + res.stdout;
   return (log.match(/Sending request to Incus|Connected to the websocket/g) ?? []).length;
 }
 
-async function counted<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  client().resetStats();
+async function counted<T>(fn: () => Promise<T>, prov: IncusProvider = p): Promise<[T, number]> {
+  const c = prov.context().client;
+  c.resetStats();
   const r = await fn();
-  return [r, client().requestCount()];
+  return [r, c.requestCount()];
 }
 
 async function checked(
   type: string,
   news: PropertyMap,
   olds: PropertyMap = {},
+  prov: IncusProvider = p,
 ): Promise<PropertyMap> {
-  const c = await p.check(urn(type), olds, news);
+  const c = await prov.check(urn(type), olds, news);
   if (c.failures?.length) throw new Error(JSON.stringify(c.failures));
   return c.inputs as PropertyMap;
 }
@@ -60,15 +63,22 @@ async function perResource(
   changed: PropertyMap,
   before?: () => void,
   after?: () => void,
+  prov: IncusProvider = p,
 ): Promise<Row> {
   before?.();
   try {
-    const inputs = await checked(type, args);
-    const [created, c] = await counted(() => p.create(urn(type), inputs));
-    const [, r] = await counted(() => p.read(created.id, urn(type), created.outs));
-    const news = await checked(type, changed, created.outs);
-    const [updated, u] = await counted(() => p.update(created.id, urn(type), created.outs, news));
-    const [, d] = await counted(() => p.delete(created.id, urn(type), updated.outs as PropertyMap));
+    const inputs = await checked(type, args, {}, prov);
+    const [created, c] = await counted(() => prov.create(urn(type), inputs), prov);
+    const [, r] = await counted(() => prov.read(created.id, urn(type), created.outs), prov);
+    const news = await checked(type, changed, created.outs, prov);
+    const [updated, u] = await counted(
+      () => prov.update(created.id, urn(type), created.outs, news),
+      prov,
+    );
+    const [, d] = await counted(
+      () => prov.delete(created.id, urn(type), updated.outs as PropertyMap),
+      prov,
+    );
     return { resource: type, create: c, read: r, update: u, delete: d };
   } finally {
     after?.();
@@ -101,6 +111,66 @@ function makeCert(): string {
   const pem = execFileSync("cat", [`${dir}/c`], { encoding: "utf8" });
   execFileSync("rm", ["-rf", dir]);
   return pem;
+}
+
+/**
+ * NetworkLb needs OVN: measured on the OVN harness's own incusd (`scripts/incus-ovn.sh up`),
+ * with an OVN network of its own on the harness's uplink, when that daemon runs.
+ */
+async function networkLbRow(): Promise<string> {
+  const incusDir = process.env.ATLAS_OVN_INCUS_DIR ?? "/var/lib/atlas-incus-ovn";
+  const socket = `${incusDir}/unix.socket`;
+  if (!fs.existsSync(socket)) {
+    return `${pad("NetworkLb", 15)}n/a: needs OVN (run scripts/incus-ovn.sh up first)`;
+  }
+  const env = { ...process.env, INCUS_DIR: incusDir, INCUS_SOCKET: socket };
+  const ovn = new IncusProvider(
+    {},
+    { ...env, INCUS_CONF: "/nonexistent-atlas-conf", INCUS_REMOTE: "" },
+  );
+  const net = `pb${tag}ovn`;
+  const vip = "10.240.0.149";
+  const cli = (args: string[]): void => {
+    execFileSync("incus", args, { env, stdio: "pipe" });
+  };
+  const lb = (ports: PropertyMap[]): PropertyMap => ({
+    network: net,
+    listenAddress: vip,
+    backends: [{ name: "a", targetAddress: "10.241.9.10" }],
+    ports,
+  });
+  const mqtt = { protocol: "tcp", listenPort: "1883", targetBackend: ["a"] };
+  const dns = { protocol: "udp", listenPort: "53", targetBackend: ["a"] };
+  const row = await perResource(
+    "NetworkLb",
+    lb([mqtt]),
+    lb([mqtt, dns]),
+    () =>
+      cli([
+        "network",
+        "create",
+        net,
+        "--type=ovn",
+        `network=${process.env.ATLAS_OVN_UPLINK ?? "atlasovn-up"}`,
+        "ipv4.address=10.241.9.1/24",
+        "ipv4.nat=false",
+        "ipv6.address=none",
+      ]),
+    undefined,
+    ovn,
+  );
+  const lbCli = ["network", "load-balancer"];
+  const counts = [
+    cliCount([...lbCli, "create", net, vip], undefined, env) +
+      cliCount([...lbCli, "backend", "add", net, vip, "a", "10.241.9.10"], undefined, env) +
+      cliCount([...lbCli, "port", "add", net, vip, "tcp", "1883", "a"], undefined, env),
+    cliCount([...lbCli, "show", net, vip], undefined, env),
+    cliCount([...lbCli, "port", "add", net, vip, "udp", "53", "a"], undefined, env),
+    cliCount([...lbCli, "delete", net, vip], undefined, env),
+  ];
+  cli(["network", "delete", net]);
+  const cell = (n: number, c: number): string => pad(`${n} | ${c}`, 12);
+  return `${pad("NetworkLb", 15)}${cell(row.create, counts[0])}${cell(row.read, counts[1])}${cell(row.update, counts[2])}${cell(row.delete, counts[3])}(OVN harness)`;
 }
 
 function pad(s: string | number, n: number): string {
@@ -260,7 +330,7 @@ async function main(): Promise<void> {
     }
     console.log(`${pad("StorageBucket", 15)}n/a here: needs MinIO on the host`);
     console.log(`${pad("StorageBucketKey", 17)}n/a here: needs a bucket (MinIO)`);
-    console.log(`${pad("NetworkLb", 15)}n/a here: needs OVN`);
+    console.log(await networkLbRow());
 
     // 2. Batch: 20 profiles + 20 volumes + 10 instances, provider vs CLI, sequentially.
     const N = { profiles: 20, volumes: 20, instances: 10 };
