@@ -377,10 +377,21 @@ function nest(fields: string[], value: string): unknown {
   return { [first]: list ? ["localhost", value] : value, ...pin };
 }
 
-/** Every file the run's instances write through cloud-init: path and content. */
+/**
+ * Every file the run's instances get: written by cloud-init (the install) or pushed as
+ * Instance files (the configuration), as path and content.
+ */
 function renderedFiles(run: MockStack): [string, string][] {
   const files: [string, string][] = [];
   for (const instance of run.byType("incus:index:Instance")) {
+    const pushed = unwrap(instance.inputs.files) as
+      { targetPath: string; content?: unknown }[] | undefined;
+    for (const file of pushed ?? []) {
+      const content = unwrap(file.content);
+      if (typeof content === "string") {
+        files.push([`${String(instance.name)}:${file.targetPath}`, content]);
+      }
+    }
     const config = unwrap(instance.inputs.config) as Record<string, unknown> | undefined;
     const userData = unwrap(config?.["cloud-init.user-data"]);
     if (typeof userData !== "string") continue;
@@ -529,7 +540,8 @@ describe("every configuration is accepted or refused by key", () => {
         const scripts: Record<string, string> = {};
         for (const [file, content] of renderedFiles(run)) {
           if (!content.includes(marker)) continue;
-          if (content.startsWith("#!")) {
+          // Scripts, and OpenRC's conf.d files, which openrc-run sources as shell.
+          if (content.startsWith("#!") || file.includes(":/etc/conf.d/")) {
             scripts[file.replace(/\W/g, "_")] = content;
             const code = markerContexts(content, marker).filter(
               (c) => c !== "single" && c !== "comment",
