@@ -9,6 +9,7 @@ import {
 import { healthDashboard } from "./healthDashboard";
 import {
   grafanaAccount,
+  grafanaAdminPasswordFile,
   grafanaDaemon,
   grafanaIniFile,
   grafanaPaths,
@@ -26,8 +27,10 @@ export interface GrafanaConfigurationArgs {
 }
 
 /**
- * grafana.ini (0640: it holds the admin password, read through the grafana group), the
- * datasource and dashboard provisioning, and the health dashboard. Grafana has no
+ * grafana.ini and the admin password file (0640: they hold the admin password, read
+ * through the grafana group; the start script applies the file to the admin account, as
+ * Grafana itself reads admin_password only once), the datasource and dashboard
+ * provisioning, and the health dashboard. Grafana has no
  * configuration checker (no command validates grafana.ini or provisioning without
  * starting the server), so nothing is checked before the restart: the files are built
  * from validated settings and held to Grafana's documented formats by the tests.
@@ -50,6 +53,9 @@ export function grafanaConfiguration(args: GrafanaConfigurationArgs): ServiceCon
     }),
     mode: "0640",
   }));
+  const passwordFile = pulumi
+    .output(args.adminPassword)
+    .apply((content): ServiceFile => ({ path: grafanaAdminPasswordFile, content, mode: "0640" }));
   const datasources = pulumi
     .all([args.datasources.prometheus, args.datasources.loki ?? ""])
     .apply(([prometheus, loki]): ServiceFile => ({
@@ -61,6 +67,7 @@ export function grafanaConfiguration(args: GrafanaConfigurationArgs): ServiceCon
     account: grafanaAccount,
     files: [
       ini,
+      passwordFile,
       datasources,
       {
         path: `${provisioning}/dashboards/atlas.yml`,

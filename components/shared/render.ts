@@ -38,6 +38,7 @@ export const templateFormats: Readonly<Record<string, TemplateFormat>> = {
   "openrc-service.mustache": "shell",
   "openrc-conf.mustache": "shell",
   "apply-config.sh.mustache": "shell",
+  "grafana-server.sh.mustache": "shell",
   "ovn-central.start.mustache": "shell",
   "grafana.ini.mustache": "ini",
   "mosquitto.conf.mustache": "config",

@@ -96,7 +96,8 @@ describe("Grafana", () => {
       configuration.file("/etc/grafana/provisioning/dashboards/atlas.yml").content,
     );
     expect(provider.providers[0].options.path).toBe("/etc/grafana/dashboards");
-    for (const path of configuration.paths.filter((p) => p !== "/etc/grafana/grafana.ini")) {
+    const secretFiles = ["/etc/grafana/grafana.ini", "/etc/grafana/admin-password"];
+    for (const path of configuration.paths.filter((p) => !secretFiles.includes(p))) {
       const file = configuration.file(path);
       expect(file.mode, path).toBe(path.startsWith("/usr/local/sbin/") ? "0755" : "0644");
     }
@@ -106,6 +107,7 @@ describe("Grafana", () => {
     const { cloud } = await deploy(passwordSettings, ["atlas:grafanaAdminPassword"]);
     expect(cloud.config.write_files!.map((f) => f.path).sort()).toEqual([
       "/etc/init.d/grafana",
+      "/usr/local/sbin/atlas-grafana-server",
       "/usr/local/sbin/atlas-install-grafana.sh",
     ]);
     const install = cloud.file("/usr/local/sbin/atlas-install-grafana.sh");
@@ -117,7 +119,13 @@ describe("Grafana", () => {
     // The daemon owns its data, never /etc/grafana (root's, read through the group).
     expect(install).toContain('chown -R grafana:grafana "$root"/var/lib/grafana');
     expect(install).not.toContain("/etc/grafana");
-    expect(cloud.file("/etc/init.d/grafana")).toContain("command=/opt/grafana/bin/grafana");
+    // Started through the script that applies the admin password (grafanaServer.test.ts).
+    expect(cloud.file("/etc/init.d/grafana")).toContain(
+      "command=/usr/local/sbin/atlas-grafana-server",
+    );
+    expect(cloud.file("/usr/local/sbin/atlas-grafana-server")).toContain(
+      'exec "$home/bin/grafana" "$@"',
+    );
     // No configuration and no secret in the user-data.
     expect(cloud.text).not.toContain("s3cret#pw");
     expect(cloud.text).not.toContain("dash.example.org");
@@ -135,6 +143,7 @@ describe("Grafana", () => {
     const ini = (run: typeof defaults) =>
       run.configuration.file("/etc/grafana/grafana.ini").content;
     expect(ini(changed)).not.toBe(ini(defaults));
+    expect(changed.configuration.file("/etc/grafana/admin-password").content).toBe("s3cret#pw");
     expect(
       changed.configuration.file("/etc/grafana/provisioning/datasources/atlas.yml").content,
     ).toContain("url: http://prometheus02.incus:9090");
@@ -150,6 +159,14 @@ describe("Grafana", () => {
     expect(ini.content).toContain('admin_password = """s3cret#pw"""');
     // Root's, readable by the grafana group only.
     expect(ini).toMatchObject({ mode: "0640", uid: 0, gid: 905 });
+    // The password alone too, which the start script gives the admin account at each start
+    // (Grafana reads admin_password only when it creates its database).
+    expect(configuration.file("/etc/grafana/admin-password")).toMatchObject({
+      content: "s3cret#pw",
+      mode: "0640",
+      uid: 0,
+      gid: 905,
+    });
     expect(configuration.secret).toBe(true);
     expect(await userDataIsSecret(service, "grafana01")).toBe(false);
     expect(await isSecret(grafana.adminPassword)).toBe(true);
@@ -169,6 +186,7 @@ describe("Grafana", () => {
     expect(configuration.file("/etc/grafana/grafana.ini").content).toContain(
       `admin_password = ${iniQuote(password)}`,
     );
+    expect(configuration.file("/etc/grafana/admin-password").content).toBe(password);
     expect(cloud.text).not.toContain(password);
     expect(await userDataIsSecret(service, "grafana01")).toBe(false);
   });
@@ -177,6 +195,7 @@ describe("Grafana", () => {
     const { configuration } = await deploy();
     expect(configuration.paths.sort()).toEqual([
       "/etc/conf.d/grafana",
+      "/etc/grafana/admin-password",
       "/etc/grafana/dashboards/atlas-health.json",
       "/etc/grafana/grafana.ini",
       "/etc/grafana/provisioning/dashboards/atlas.yml",
