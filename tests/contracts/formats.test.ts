@@ -166,30 +166,26 @@ describe("Promtail (promtail.yml)", () => {
   });
 });
 
-describe("step-ca (init script and daemon command line)", () => {
-  const initScript = "/usr/local/sbin/step-ca-init.sh";
+describe("step-ca (init, settings and daemon command lines)", () => {
   const caUrl = () => String(iapetus.outputs.step_ca_url);
+  const files = () => filesOf(iapetus, "step-ca01");
 
   it("`step ca init`, the provisioner update and `step-ca` use documented flags and agree", () => {
-    expect(checkStepCa(filesOf(iapetus, "step-ca01"), initScript, caUrl())).toEqual([]);
+    expect(checkStepCa(files(), caUrl())).toEqual([]);
   });
 
   it("refuses command lines step would reject or that disagree", () => {
-    const mutate = (from: string | RegExp, to: string): InstanceFiles => {
-      const files: InstanceFiles = new Map(filesOf(iapetus, "step-ca01"));
-      const file = files.get(initScript)!;
-      files.set(initScript, { ...file, content: file.content.replace(from, to) });
-      return files;
-    };
-    const problems = (files: InstanceFiles, url = caUrl()) =>
-      checkStepCa(files, initScript, url).join("\n");
+    /** Every rendered file of step-ca01 with `from` replaced by `to`. */
+    const mutate = (from: string | RegExp, to: string): InstanceFiles =>
+      new Map([...files()].map(([p, f]) => [p, { ...f, content: f.content.replace(from, to) }]));
+    const problems = (mutated: InstanceFiles) => checkStepCa(mutated, caUrl()).join("\n");
     expect(problems(mutate("--acme", "--acme --acmee"))).toMatch(/--acmee: not a documented flag/);
     expect(problems(mutate("--address=:9000", "--address=:9443"))).toMatch(/uses port 9000/);
-    expect(problems(mutate("--dns=step-ca01.incus", "--dns=ca.example"))).toMatch(
+    expect(problems(mutate('"step-ca01.incus"', '"ca.example"'))).toMatch(
       /does not name step-ca01.incus/,
     );
-    expect(problems(mutate("--x509-default-dur=24h", "--x509-default-dur=48h"))).toMatch(
-      /exceeds x509-max-dur/,
+    expect(problems(mutate(/"certDuration": "[^"]*"/, '"certDuration": "1 day"'))).toMatch(
+      /1 day is not a duration/,
     );
     expect(problems(mutate("--deployment-type=standalone", "--deployment-type=cluster"))).toMatch(
       /standalone, linked or hosted/,
@@ -238,9 +234,11 @@ describe("Cloudflared (command line and token file)", () => {
     const readable: InstanceFiles = new Map(
       [...files()].map(([p, f]) => [
         p,
-        /TUNNEL_TOKEN/.test(f.content) ? { ...f, mode: "0644" } : f,
+        p.endsWith("/token") || /TUNNEL_TOKEN=/.test(f.content) ? { ...f, mode: "0644" } : f,
       ]),
     );
-    expect(checkCloudflared(readable, port).join("\n")).toMatch(/mode 0644; 0600 expected/);
+    expect(checkCloudflared(readable, port).join("\n")).toMatch(
+      /mode 0644: readable by every account/,
+    );
   });
 });

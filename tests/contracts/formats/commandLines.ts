@@ -124,6 +124,7 @@ const stepCaInitFlags = new Set([
   "kms",
 ]);
 const stepProvisionerUpdateFlags = new Set([
+  "ca-config",
   "x509-default-dur",
   "x509-max-dur",
   "x509-min-dur",
@@ -162,18 +163,43 @@ const durationHours = (d: string): number =>
     0,
   );
 
+/** Shell variables a script sets from its settings, replaced by their values. */
+function substitute(words: string[], values: Record<string, string>): string[] {
+  return words.map((w) =>
+    w.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (m, name: string) => values[name] ?? m),
+  );
+}
+
 /**
- * step-ca01: `step ca init` and `step ca provisioner update` in the init script, the
- * daemon's command line, and the CA URL the stack publishes (`caUrl`).
+ * step-ca01: `step ca init` (in the one-time init script), `step ca provisioner update`
+ * (in whichever script applies the settings), the daemon's command line, the settings
+ * file they read (`caName`, `dnsNames`, `certDuration`, when the scripts take their
+ * values from it), and the CA URL the stack publishes (`caUrl`).
  */
-export function checkStepCa(files: InstanceFiles, initScriptPath: string, caUrl: string): string[] {
+export function checkStepCa(files: InstanceFiles, caUrl: string): string[] {
   const problems: string[] = [];
-  const script = files.get(initScriptPath)?.content;
-  if (!script) return [`no ${initScriptPath} rendered`];
+  const scriptWith = (pattern: RegExp): string | undefined =>
+    [...files.values()].map((f) => f.content).find((text) => pattern.test(text));
+  const script = scriptWith(/^\s*step ca init\b/m);
+  if (!script) return ["no rendered script runs `step ca init`"];
   const stepPath = /export STEPPATH=(\S+)/.exec(script)?.[1];
   if (!stepPath) problems.push("the init script sets no STEPPATH");
-  const init = shellCommand(script, /^step ca init\b/);
-  if (!init) return [...problems, "the init script runs no `step ca init`"];
+  // The values the scripts read from the pushed settings file (jq), if they do.
+  const settingsPath = /^settings=(\S+)$/m.exec(script)?.[1];
+  const settingsText = settingsPath ? files.get(settingsPath)?.content : undefined;
+  if (settingsPath && !settingsText)
+    problems.push(`the init script reads ${settingsPath}, which is not rendered`);
+  const settings = settingsText
+    ? (JSON.parse(settingsText) as { caName?: string; dnsNames?: string[]; certDuration?: string })
+    : {};
+  const values: Record<string, string> = {
+    STEPPATH: stepPath ?? "",
+    ...(settings.caName !== undefined ? { name: settings.caName } : {}),
+    ...(settings.dnsNames ? { dns: settings.dnsNames.join(",") } : {}),
+    ...(settings.certDuration ? { duration: settings.certDuration } : {}),
+  };
+
+  const init = substitute(shellCommand(script, /^step ca init\b/) ?? [], values);
   const parsed = flags(init.slice(3), new Set(["acme", "ssh", "remote-management", "helm", "ra"]));
   for (const name of parsed.flags.keys()) {
     if (!stepCaInitFlags.has(name)) problems.push(`step ca init --${name}: not a documented flag`);
@@ -188,6 +214,7 @@ export function checkStepCa(files: InstanceFiles, initScriptPath: string, caUrl:
     if (!parsed.flags.has(required))
       problems.push(`step ca init: --${required} is required without a prompt`);
   }
+  if (one("name") === "") problems.push("step ca init --name: empty");
   const url = new URL(caUrl);
   const address = one("address") ?? "";
   if (!/^[^:]*:\d+$/.test(address))
@@ -197,19 +224,23 @@ export function checkStepCa(files: InstanceFiles, initScriptPath: string, caUrl:
       `step ca init --address=${address}: the published CA URL ${caUrl} uses port ${url.port}`,
     );
   }
-  if (!(parsed.flags.get("dns") ?? []).includes(url.hostname)) {
+  // `--dns` may be repeated or comma-separated.
+  const names = (parsed.flags.get("dns") ?? []).flatMap((d) => d.split(","));
+  if (!names.includes(url.hostname)) {
     problems.push(
       `step ca init --dns: the CA certificate does not name ${url.hostname}, the host of ${caUrl}`,
     );
   }
 
-  const update = shellCommand(script, /^step ca provisioner update\b/);
-  if (parsed.flags.has("acme")) {
-    // `--acme` adds an ACME provisioner named "acme"; that is the one to tune.
-    if (update && update[4] !== "acme")
-      problems.push(`step ca provisioner update ${update[4]}: the ACME provisioner is "acme"`);
-  }
+  const updateScript = scriptWith(/^\s*step ca provisioner update\b/m);
+  const update = updateScript
+    ? substitute(shellCommand(updateScript, /^step ca provisioner update\b/) ?? [], values)
+    : undefined;
   if (update) {
+    // `--acme` adds an ACME provisioner named "acme"; that is the one to tune.
+    if (parsed.flags.has("acme") && update[4] !== "acme") {
+      problems.push(`step ca provisioner update ${update[4]}: the ACME provisioner is "acme"`);
+    }
     const u = flags(
       update.slice(5),
       new Set(["disable-renewal", "allow-renewal-after-expiry", "force-cn", "require-eab"]),
@@ -223,8 +254,15 @@ export function checkStepCa(files: InstanceFiles, initScriptPath: string, caUrl:
     for (const d of [def, max])
       if (d && !goDuration.test(d))
         problems.push(`step ca provisioner update: ${d} is not a duration`);
-    if (def && max && durationHours(def) > durationHours(max))
+    if (
+      def &&
+      max &&
+      goDuration.test(def) &&
+      goDuration.test(max) &&
+      durationHours(def) > durationHours(max)
+    ) {
       problems.push(`x509-default-dur ${def} exceeds x509-max-dur ${max}`);
+    }
   }
 
   const daemon = serviceCommand(files);
@@ -236,7 +274,7 @@ export function checkStepCa(files: InstanceFiles, initScriptPath: string, caUrl:
     if (d.positional[0] !== `${stepPath}/config/ca.json`) {
       problems.push(`step-ca ${d.positional[0]}: step ca init writes ${stepPath}/config/ca.json`);
     }
-    const written = (parsed.flags.get("password-file")?.[0] ?? "").replace("$STEPPATH", stepPath);
+    const written = parsed.flags.get("password-file")?.[0] ?? "";
     if (d.flags.get("password-file")?.[0] !== written) {
       problems.push(
         `step-ca --password-file=${d.flags.get("password-file")?.[0]}: the key was encrypted with ${written}`,
@@ -274,8 +312,9 @@ const cloudflaredRunFlags = new Set([
 ]);
 
 /**
- * cloudflared01: `cloudflared tunnel [tunnel flags] run [run flags]`, the token from
- * TUNNEL_TOKEN in a file only its owner reads, and metrics where Prometheus scrapes them.
+ * cloudflared01: `cloudflared tunnel [tunnel flags] run [run flags]`, the token from a
+ * file (`--token-file`, or TUNNEL_TOKEN exported by one) that other accounts cannot read,
+ * and metrics where Prometheus scrapes them.
  */
 export function checkCloudflared(files: InstanceFiles, metricsPort: number): string[] {
   const problems: string[] = [];
@@ -305,12 +344,27 @@ export function checkCloudflared(files: InstanceFiles, metricsPort: number): str
       `cloudflared tunnel --metrics=${metrics}: Prometheus scrapes port ${metricsPort}`,
     );
   }
-  const tokenFiles = [...files].filter(([, f]) => /^export TUNNEL_TOKEN=/m.test(f.content));
-  if (tokenFiles.length !== 1)
-    problems.push(`TUNNEL_TOKEN is exported by ${tokenFiles.length} rendered files, expected 1`);
-  for (const [file, f] of tokenFiles) {
-    if (f.mode !== "0600")
-      problems.push(`${file} holds the tunnel token with mode ${f.mode}; 0600 expected`);
+  // The token: a file named by --token-file, or TUNNEL_TOKEN exported by a rendered
+  // file; either way readable by the service account only.
+  const tokenFile = run.flags.get("token-file")?.[0];
+  const sources = tokenFile
+    ? [[tokenFile, files.get(tokenFile)] as const]
+    : [...files].filter(([, f]) => /^export TUNNEL_TOKEN=/m.test(f.content));
+  if (sources.length === 0)
+    problems.push("cloudflared tunnel run: no token (--token-file or TUNNEL_TOKEN)");
+  if (sources.length > 1)
+    problems.push(`TUNNEL_TOKEN is exported by ${sources.length} rendered files`);
+  for (const [file, f] of sources) {
+    if (!f) {
+      problems.push(`cloudflared tunnel run --token-file ${file}: not a rendered file`);
+      continue;
+    }
+    if (f.content.trim() === "") problems.push(`${file}: the tunnel token is empty`);
+    if (!f.mode || (parseInt(f.mode, 8) & 0o007) !== 0) {
+      problems.push(
+        `${file} holds the tunnel token with mode ${f.mode}: readable by every account`,
+      );
+    }
   }
   return problems;
 }
