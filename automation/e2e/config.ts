@@ -5,7 +5,36 @@
  * off or fed from config.
  */
 import type { ConfigMap } from "@pulumi/pulumi/automation";
-import { serviceKeys, type TopologyName } from "../../config";
+import {
+  serviceKeys,
+  type AlertmanagerSettings,
+  type LokiSettings,
+  type PrometheusSettings,
+  type ReleaseSha256,
+  type ServiceKey,
+  type TopologyName,
+} from "../../config";
+
+/** A release other than the pinned default, to exercise install changes (replacements). */
+export interface E2eRelease {
+  version: string;
+  /** Required for a version Atlas pins no hash for (any 64 hex digits on a test daemon). */
+  releaseSha256?: ReleaseSha256;
+}
+
+/** Day-2 settings: configuration a user changes after the first `up`. */
+export interface E2eDayTwoSettings {
+  prometheus?: Partial<PrometheusSettings>;
+  loki?: Partial<LokiSettings>;
+  /** The non-secret receiver settings (what lands in alertmanager.yml). */
+  alertmanager?: Partial<
+    Pick<AlertmanagerSettings, "webhookUrl" | "emailTo" | "emailFrom" | "smtpSmarthost">
+  >;
+  /** `atlas:mosquittoPasswords` (set as a secret). */
+  mosquittoPasswords?: Record<string, string>;
+  /** `atlas:services.<service>.version` (and its hash). */
+  releases?: Partial<Record<ServiceKey, E2eRelease>>;
+}
 
 export interface E2eStackSpec {
   topology: TopologyName;
@@ -37,6 +66,8 @@ export interface E2eStackSpec {
   incusLoki?: boolean;
   /** Image for every service (a bad alias exercises failed creates). */
   image?: string;
+  /** Day-2 settings (tests/e2e/dayTwo.test.ts); unset ones keep Atlas' defaults. */
+  dayTwo?: E2eDayTwoSettings;
 }
 
 /** Image built by scripts/incus-test-daemon.sh. */
@@ -76,6 +107,7 @@ export function e2eStackConfig(spec: E2eStackSpec): ConfigMap {
       // Snapshots on everywhere, so the volumes' snapshot settings are checked on the host.
       snapshots: { enabled: true },
       ...(spec.memory?.[key] ? { memory: spec.memory[key] } : {}),
+      ...(spec.dayTwo?.releases?.[key] ?? {}),
     };
   }
   const net = (name: string, octet: number): Record<string, unknown> => ({
@@ -111,6 +143,9 @@ export function e2eStackConfig(spec: E2eStackSpec): ConfigMap {
     // mosquitto validator or another run may hold. (CoreDNS keeps 53: one cluster01 e2e
     // run per daemon at a time.)
     "atlas:mosquitto": { mqttPort: spec.mqttPort, mqttsPort: spec.mqttPort + 1 },
+    ...(spec.dayTwo?.prometheus ? { "atlas:prometheus": spec.dayTwo.prometheus } : {}),
+    ...(spec.dayTwo?.loki ? { "atlas:loki": spec.dayTwo.loki } : {}),
+    ...(spec.dayTwo?.alertmanager ? { "atlas:alertmanager": spec.dayTwo.alertmanager } : {}),
     ...(isCluster
       ? { "atlas:clusterNodes": [spec.serverName], "atlas:pinToClusterNodes": false }
       : {}),
@@ -121,5 +156,11 @@ export function e2eStackConfig(spec: E2eStackSpec): ConfigMap {
   }
   // A configured password keeps the random plugin out of the run.
   config["atlas:grafanaAdminPassword"] = { value: e2eGrafanaPassword, secret: true };
+  if (spec.dayTwo?.mosquittoPasswords) {
+    config["atlas:mosquittoPasswords"] = {
+      value: JSON.stringify(spec.dayTwo.mosquittoPasswords),
+      secret: true,
+    };
+  }
   return config;
 }
