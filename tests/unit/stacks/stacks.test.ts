@@ -19,6 +19,7 @@ import { atlasProgram } from "../../../program";
 import { budgetMarkdown, readmeBudgetSection } from "../../../scripts/budget";
 import { isSecret, mockStack, valueOf } from "../../helpers/pulumiMocks";
 import { unhandledRejectionsDuring } from "../../helpers/unhandledRejections";
+import { unwrapSecrets } from "../../contracts/instanceFiles";
 
 const overlay = (config: Record<string, unknown>): ConfigOverlay => ({ config, secretKeys: [] });
 const physical = overlay({
@@ -319,6 +320,19 @@ function userData(run: Awaited<ReturnType<typeof runProgram>>["run"], instance: 
   return String(unwrap(config["cloud-init.user-data"]));
 }
 
+/** A configuration file an instance is given through its `files` (pushed at every up). */
+function pushedFile(
+  run: Awaited<ReturnType<typeof runProgram>>["run"],
+  instance: string,
+  path: string,
+): string {
+  const files = unwrapSecrets(run.named("incus:index:Instance", instance).inputs.files) as
+    { targetPath: string; content: string }[] | undefined;
+  const file = files?.find((f) => f.targetPath === path);
+  if (!file) throw new Error(`${instance} is given no ${path}`);
+  return file.content;
+}
+
 describe("cross-stack wiring", () => {
   it("promtail ships to the Loki push URL iapetus exports", async () => {
     const { run, outputs } = await runProgram(
@@ -331,7 +345,7 @@ describe("cross-stack wiring", () => {
     expect(await valueOf(pulumi.output(outputs.promtail_loki_target))).toBe(
       "http://loki01.example.test:3100/loki/api/v1/push",
     );
-    expect(userData(run, "promtail01")).toContain(
+    expect(pushedFile(run, "promtail01", "/etc/promtail/promtail.yml")).toContain(
       "http://loki01.example.test:3100/loki/api/v1/push",
     );
   });
@@ -344,7 +358,9 @@ describe("cross-stack wiring", () => {
       },
     });
     expect(run.byType("pulumi:pulumi:StackReference")).toEqual([]);
-    expect(userData(run, "promtail01")).toContain("http://10.99.0.5:3100/loki/api/v1/push");
+    expect(pushedFile(run, "promtail01", "/etc/promtail/promtail.yml")).toContain(
+      "http://10.99.0.5:3100/loki/api/v1/push",
+    );
   });
 
   it("iapetus federates the targets cluster01 exports, under an organisation prefix", async () => {
