@@ -262,3 +262,33 @@ describe("NetworkLb on a live OVN", () => {
     expect(ovnIncusOk(["network", "load-balancer", "show", net, "192.0.2.5"])).toBe(false);
   });
 });
+
+describe("Instance on an OVN network", () => {
+  const name = uniq("ptovn-i");
+  afterAll(() => {
+    ovnIncusOk(["delete", "--force", name]);
+  });
+
+  it(
+    "reports the address OVN will lease to eth0 as soon as it is created, before the guest asks",
+    async () => {
+      const args: PropertyMap = {
+        name,
+        image: TEST_IMAGE,
+        profiles: [],
+        devices: [
+          { name: "root", type: "disk", properties: { pool: "default", path: "/" } },
+          { name: "eth0", type: "nic", properties: { name: "eth0", network: net } },
+        ],
+      };
+      const r = await p.create(urn("Instance", "i"), await checked("Instance", args));
+      const address = String((r.outs as PropertyMap).ipv4Address);
+      // The busybox image runs no DHCP client: the guest has no address of its own yet.
+      expect(ovnIncus(["exec", name, "--", "ip", "-4", "-o", "addr", "show", "eth0"])).toBe("");
+      expect(address).toMatch(/^10\.241\.10\.\d+$/);
+      // ... and OVN's DHCP hands out exactly that one.
+      expect(prepareBackend(name)).toBe(address);
+    },
+    slow,
+  );
+});

@@ -207,7 +207,13 @@ export function imageSource(
 
 function firstAddress(live: LiveInstance, family: "inet" | "inet6"): string {
   const eth0 = live.state?.network?.eth0;
-  return eth0?.addresses?.find((a) => a.family === family && a.scope === "global")?.address ?? "";
+  const seen = eth0?.addresses?.find((a) => a.family === family && a.scope === "global")?.address;
+  if (seen) return seen;
+  // On an OVN network Incus allocates eth0's addresses itself when the instance starts
+  // (OVN's DHCP then hands them out), so they are known before the guest has asked for a
+  // lease: an OVN load balancer created in the same `up` can target them.
+  const allocated = (live.config?.["volatile.eth0.last_state.ip_addresses"] ?? "").split(",");
+  return allocated.find((a) => (family === "inet" ? !a.includes(":") : a.includes(":"))) ?? "";
 }
 
 /**
