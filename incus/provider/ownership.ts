@@ -20,12 +20,35 @@ export function isOwnedBy(config: StringMap | undefined, urn: string | undefined
   return urn !== undefined && urn !== "" && config?.[OWNER_KEY] === urn;
 }
 
-/** The message for an object of the same name that this resource did not create. */
+/** A word single-quoted for the shell (a URN holds `$` when the resource has a parent). */
+function quoted(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A word the shell reads back unchanged: quoted unless it is plainly safe. */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(word) ? word : quoted(word);
+}
+
+/**
+ * The message for an object of the same name that this resource did not create. A bare
+ * `pulumi import TYPE NAME ID` would record the object without the resource's parent
+ * component and provider, under a URN the program never registers (the next `up` creates
+ * it again and deletes the import), and the provider cannot name the parent: only its type
+ * is in the URN. So the hint names `npm run import`, which asks the engine for the
+ * resource's parent and provider and imports it under exactly this URN.
+ */
 export function notOursHint(token: string, urn: string | undefined, id: string): string {
-  const name = urn ? urn.split("::").slice(3).join("::") : "<name>";
+  if (!urn) {
+    return (
+      `it exists already and was not created by this resource: adopt it with ` +
+      `\`pulumi import ${token} <name> ${shellWord(id)}\`, or remove it, or choose another name`
+    );
+  }
   return (
     `it exists already and was not created by this resource: adopt it with ` +
-    `\`pulumi import ${token} ${name} ${id}\`, or remove it, or choose another name`
+    `\`npm run import -- ${quoted(urn)} ${shellWord(id)}\` (imports it as ${urn.split("::").slice(3).join("::")}, ` +
+    `under its parent component and provider), or remove it, or choose another name`
   );
 }
 

@@ -272,7 +272,7 @@ describe("Instance", () => {
 
     const err = await p.create(urn("Instance", "q"), inputs).catch((e: unknown) => e);
     expect(String(err)).toContain("was not created by this resource");
-    expect(String(err)).toContain(`pulumi import incus:index:Instance q ${name}`);
+    expect(String(err)).toContain(`npm run import -- '${urn("Instance", "q")}' ${name}`);
     expect(incus(["list", name, "--format", "csv", "-c", "s"]).trim()).toBe("RUNNING");
     incus(["delete", "--force", name]);
   });

@@ -163,7 +163,7 @@ describe("Profile", () => {
     expect(err).toBeInstanceOf(ConflictError);
     expect(String(err)).toContain(`profile "${dup}"`);
     expect(String(err)).toContain('remote "local"');
-    expect(String(err)).toContain(`pulumi import incus:index:Profile other ${dup}`);
+    expect(String(err)).toContain(`npm run import -- '${urn("Profile", "other")}' ${dup}`);
     expect(incus(["profile", "get", dup, "limits.cpu"]).trim()).toBe("2");
     incus(["profile", "unset", dup, "user.pulumi.urn"]);
     const untagged = await create("Profile", "dup", { name: dup }).catch((e: unknown) => e);
