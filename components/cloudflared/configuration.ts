@@ -24,7 +24,8 @@ export function cloudflaredConfiguration(
           `(allowed: letters, digits and + / = _ -); the value is not shown as it is a secret`,
       );
     }
-    return { path: cloudflaredPaths.token, content: `${token}\n`, mode: "0640" };
+    // The token alone, without a trailing newline: nothing for cloudflared to trim.
+    return { path: cloudflaredPaths.token, content: token, mode: "0640" };
   });
   return daemonConfiguration({
     daemon: cloudflaredDaemon(),

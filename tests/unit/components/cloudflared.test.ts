@@ -65,7 +65,7 @@ describe("Cloudflared", () => {
     expect(await valueOf(cloudflared!.metricsEndpoint)).toBe("http://cloudflared01.incus:2000");
     expect(file("/etc/cloudflared/token")).toEqual({
       targetPath: "/etc/cloudflared/token",
-      content: `${token}\n`,
+      content: token,
       mode: "0640",
       uid: 0,
       gid: 909,
@@ -97,7 +97,7 @@ describe("Cloudflared", () => {
       "/etc/init.d/cloudflared",
       "/usr/local/sbin/atlas-install-cloudflared.sh",
     ]);
-    expect(rotated.file("/etc/cloudflared/token").content).toBe("eyJhIjoib3RoZXIifQ==\n");
+    expect(rotated.file("/etc/cloudflared/token").content).toBe("eyJhIjoib3RoZXIifQ==");
     expect(rotated.file("/etc/conf.d/cloudflared")).toEqual(first.file("/etc/conf.d/cloudflared"));
     expect(first.files.map((f) => f.targetPath).sort()).toEqual([
       "/etc/cloudflared/token",
