@@ -68,6 +68,19 @@ export interface E2eStackSpec {
   image?: string;
   /** Day-2 settings (tests/e2e/dayTwo.test.ts); unset ones keep Atlas' defaults. */
   dayTwo?: E2eDayTwoSettings;
+  /** The OVN backend instead of bridges (tests/e2e/ovn*.test.ts, scripts/incus-ovn.sh). */
+  ovn?: E2eOvnSettings;
+}
+
+/** `atlas:ovn` of an OVN e2e stack; its subnets must lie in the uplink's ipv4.routes. */
+export interface E2eOvnSettings {
+  uplinkNetwork: string;
+  northboundConnection: string;
+  /** Host address OVN central's proxy devices listen on. */
+  centralListenAddress: string;
+  skipOvnConfig?: boolean;
+  mosquittoLbAddress?: string;
+  corednsLbAddress: string;
 }
 
 /** Image built by scripts/incus-test-daemon.sh. */
@@ -130,7 +143,8 @@ export function e2eStackConfig(spec: E2eStackSpec): ConfigMap {
     "atlas:incusMetrics": { enabled: false },
     // Incus 6.0 LTS (the test daemon) knows the older `loki.*` server keys, not `logging.*`.
     "atlas:incusLoki": { enabled: !isCluster && (spec.incusLoki ?? false), serverKeys: "loki" },
-    "atlas:networkBackend": "bridge",
+    "atlas:networkBackend": spec.ovn ? "ovn" : "bridge",
+    ...(spec.ovn ? { "atlas:ovn": spec.ovn } : {}),
     // The daemon's bridges run Incus' dnsmasq on port 53 of their gateway addresses, so
     // CoreDNS' proxy devices cannot take the wildcard address here.
     "atlas:proxyListenAddress": "127.0.0.1",
