@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: (1) program construction under mocks for each stack; (2) `up` of the
  * e2e iapetus stack against the `incus` CLI lower bound; (3) a no-op `preview` and `up`
- * with their Incus API requests by method. Prints a report, checks the targets, and
+ * with their Incus API requests by method; (4) one day-2 change: time until the changed
+ * service reloaded and the requests it took. Prints a report, checks the targets, and
  * writes the numbers to .atlas/bench.json. `--construction-only` skips the host.
  * Results and commands are recorded in docs/benchmarks.md.
  */
@@ -10,6 +11,7 @@ import * as path from "node:path";
 import { topologyNames } from "../config/schema";
 import { repoRoot } from "../automation/repoRoot";
 import { measureConstruction, type ConstructionResult } from "./bench/construction";
+import type { DayTwoResult } from "./bench/dayTwo";
 import { measureEngine, type EngineResult, type OperationResult } from "./bench/engine";
 
 const targets = { constructionMs: 2000, upToCliRatio: 1.5 };
@@ -30,6 +32,22 @@ function reportOperation(name: string, op: OperationResult): string {
   return (
     `${name}: ${fmt(op.ms)} (Automation API call with its read-backs: ${fmt(op.apiMs)}); ` +
     `requests: ${methods(op.requests)}; changes: ${JSON.stringify(op.changes)}`
+  );
+}
+
+/** Day 2: only the changed instance's files and one exec are written. */
+function reportDayTwo(d: DayTwoResult): string {
+  const ok = d.writesElsewhere.length === 0 && d.execs === 1 && d.rcServiceCalls.length > 0;
+  const requests = Object.entries(d.requests)
+    .sort()
+    .map(([r, n]) => `    ${r} x${n}`)
+    .join("\n");
+  return (
+    `day 2 (${d.change}): ${d.instance} reloaded ${fmt(d.untilReloadedMs)} after the up started ` +
+    `(up ${fmt(d.upMs)}); rc-service: ${d.rcServiceCalls.join("; ") || "NOT CALLED"}; ` +
+    `changes: ${JSON.stringify(d.changes)}\n  requests:\n${requests}\n` +
+    `  target: writes only under /1.0/instances/${d.instance} (file pushes ${d.filePushes}) and one exec (${d.execs})` +
+    `${d.writesElsewhere.length > 0 ? `; written elsewhere: ${d.writesElsewhere.join(", ")}` : ""}: ${verdict(ok)}`
   );
 }
 
@@ -62,6 +80,7 @@ async function main(): Promise<void> {
             (engine.noopRefreshPreview.requests.GET ?? 0) === engine.incusResources,
         ),
       reportOperation("no-op up", engine.noopUp) + ` — writes: ${engine.noopUp.writes}`,
+      reportDayTwo(engine.dayTwo),
     );
   }
   console.log(lines.join("\n"));

@@ -1,7 +1,7 @@
 /**
- * Benchmarks 2 and 3, on the real daemon through the real engine: `up` of the e2e
- * iapetus stack against the CLI lower bound, then a no-op `preview` and `up` with their
- * Incus API requests by method.
+ * Benchmarks 2 to 4, on the real daemon through the real engine: `up` of the e2e
+ * iapetus stack against the CLI lower bound, a no-op `preview` and `up` with their
+ * Incus API requests by method, then one day-2 change (scripts/bench/dayTwo.ts).
  */
 import * as crypto from "node:crypto";
 import * as path from "node:path";
@@ -17,6 +17,7 @@ import {
   startE2eRun,
 } from "../../automation/e2e/workspace";
 import { cliLowerBound } from "./cliLowerBound";
+import { measureDayTwo, type DayTwoResult } from "./dayTwo";
 import { RequestLog } from "./requestLog";
 
 export interface OperationResult {
@@ -46,6 +47,8 @@ export interface EngineResult {
   /** `preview --refresh`: reads every resource first. */
   noopRefreshPreview: OperationResult;
   noopUp: OperationResult;
+  /** One changed setting on the deployed stack: the `up` that applies it. */
+  dayTwo: DayTwoResult;
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
@@ -104,6 +107,7 @@ export async function measureEngine(): Promise<EngineResult> {
     const noopUp = await operation(async (onEvent) =>
       changedOps((await stack.up({ onEvent })).summary.resourceChanges),
     );
+    const dayTwo = await measureDayTwo(stack, spec, log);
     await stack.destroy();
 
     // Same objects, same names, same project, now by the CLI.
@@ -118,6 +122,7 @@ export async function measureEngine(): Promise<EngineResult> {
       noopPreview,
       noopRefreshPreview,
       noopUp,
+      dayTwo,
     };
   } finally {
     host.forceDeleteProject(spec.incusProject, "default");

@@ -23,10 +23,24 @@ export class RequestLog {
     return counts;
   }
 
+  /** Requests since the last reset, by `METHOD /path` (the query is not logged). */
+  byRequest(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const line of fs.readFileSync(this.file, "utf8").split("\n")) {
+      if (line) counts[line] = (counts[line] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  /** A method that only reads. */
+  static isRead(method: string): boolean {
+    return method === "GET" || method === "HEAD";
+  }
+
   /** Requests that change something (anything but GET/HEAD). */
   static writes(byMethod: Record<string, number>): number {
     return Object.entries(byMethod)
-      .filter(([m]) => m !== "GET" && m !== "HEAD")
+      .filter(([m]) => !RequestLog.isRead(m))
       .reduce((n, [, c]) => n + c, 0);
   }
 }
