@@ -362,6 +362,14 @@ describe("contract: monitoring (Prometheus, Alertmanager, federation)", () => {
     ).filter((t) => t.job === "federate");
     expect(federation.map((t) => t.target)).toEqual([`${lanSubnet}.2:9090`]);
     const targets = await allTargetsUp("iapetus");
+    // The same question the federation-defect test asks, here with the answer it wants.
+    const config = await execIn(prometheusNetns("iapetus"), "curl", [
+      "-sS",
+      "--max-time",
+      "5",
+      `http://${federation[0].target}/api/v1/status/config`,
+    ]);
+    expect(config.stdout).toContain("environment: cluster01");
     const scrapeUrl = new URL(
       targets.find((t) => t.labels.job === "federate")?.scrapeUrl ?? "http://x",
     );
