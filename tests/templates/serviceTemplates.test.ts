@@ -153,7 +153,7 @@ describe("step-ca-init.sh.mustache and step-ca-settings.sh.mustache", () => {
     }
     // The CA's name and DNS names are read from the pushed settings, not rendered in.
     expect(init).toContain('--name="$name"');
-    expect(init).toContain("/bin/sh /usr/local/sbin/atlas-step-ca-settings\n");
+    expect(init).toContain("if ! /bin/sh /usr/local/sbin/atlas-step-ca-settings; then\n");
     expect(settings).toContain("step ca provisioner update acme");
   });
 });

@@ -144,6 +144,18 @@ describe("step-ca initialisation and settings", () => {
     expect(caJson()).toBe(before);
   });
 
+  it("on a kept volume, a refused setting does not stop the CA's install: it starts on its ca.json", () => {
+    const { init } = scripts();
+    expect(run(init).status).toBe(0);
+    const before = caJson();
+    settle({ caName: "Other CA", dnsNames: ["ca.lab.example"], certDuration: "48h" });
+    const result = run(init);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('initialised as "Lab CA"');
+    expect(result.stderr).toContain("the CA starts with its current ca.json");
+    expect(caJson()).toBe(before);
+  });
+
   it("leaves ca.json as it was when step refuses a value, with step's words", () => {
     const { init, settings } = scripts();
     expect(run(init).status).toBe(0);
