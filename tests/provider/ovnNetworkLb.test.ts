@@ -109,8 +109,7 @@ describe("OVN network and NetworkAcl on a live OVN", () => {
   );
 
   it("refuses, naming the network, a subnet outside the uplink's ipv4.routes when NAT is off", async () => {
-    const bad = { ...networkArgs(), name: uniq("ptovn-x") };
-    (bad.config as Record<string, string>)["ipv4.address"] = "10.242.0.1/24";
+    const bad = { ...networkArgs({ "ipv4.address": "10.242.0.1/24" }), name: uniq("ptovn-x") };
     const err = await p
       .create(urn("Network", "x"), await checked("Network", bad))
       .catch((e: unknown) => e);
