@@ -156,7 +156,10 @@ export function e2eStackConfig(spec: E2eStackSpec): ConfigMap {
     // Proxy devices listen on the host: ports of the run's own, away from 1883/8883 that a
     // mosquitto validator or another run may hold. (CoreDNS keeps 53: one cluster01 e2e
     // run per daemon at a time.)
-    "atlas:mosquitto": { mqttPort: spec.mqttPort, mqttsPort: spec.mqttPort + 1 },
+    // With OVN there are no proxy devices: the VIP serves Atlas' own ports (1883, 8883).
+    ...(spec.ovn
+      ? {}
+      : { "atlas:mosquitto": { mqttPort: spec.mqttPort, mqttsPort: spec.mqttPort + 1 } }),
     ...(spec.dayTwo?.prometheus ? { "atlas:prometheus": spec.dayTwo.prometheus } : {}),
     ...(spec.dayTwo?.loki ? { "atlas:loki": spec.dayTwo.loki } : {}),
     ...(spec.dayTwo?.alertmanager ? { "atlas:alertmanager": spec.dayTwo.alertmanager } : {}),
