@@ -103,7 +103,10 @@ export function computeBudget(
         volumes: attached,
         optional: optionalInstances.has(name),
       };
-    });
+    })
+    // By name, not registration order: that follows when each input resolves, which
+    // changes with how a component builds its install, not with what the stack holds.
+    .sort((a, b) => a.instance.localeCompare(b.instance));
   const networks: NetworkBudget[] = resources
     .filter((r) => r.type === "incus:index:Network")
     .map((n) => {

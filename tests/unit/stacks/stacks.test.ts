@@ -376,8 +376,9 @@ describe("cross-stack wiring", () => {
     expect(run.byType("pulumi:pulumi:StackReference").map((r) => r.inputs.name)).toEqual([
       "acme/atlas/cluster01",
     ]);
-    expect(userData(run, "prometheus01")).toContain("prometheus01.cluster.test:9090");
-    expect(userData(run, "prometheus01")).toContain("/federate");
+    const prometheusYml = pushedFile(run, "prometheus01", "/etc/prometheus/prometheus.yml");
+    expect(prometheusYml).toContain("prometheus01.cluster.test:9090");
+    expect(prometheusYml).toContain("/federate");
   });
 
   it("before cluster01 exists, iapetus federates the fallback targets", async () => {
@@ -385,7 +386,9 @@ describe("cross-stack wiring", () => {
       "atlas:crossStack": { federationTargetsFallback: ["10.99.0.9:9090"] },
     });
     expect(run.byType("pulumi:pulumi:StackReference")).toEqual([]);
-    expect(userData(run, "prometheus01")).toContain("10.99.0.9:9090");
+    expect(pushedFile(run, "prometheus01", "/etc/prometheus/prometheus.yml")).toContain(
+      "10.99.0.9:9090",
+    );
   });
 });
 
