@@ -412,9 +412,15 @@ export class InstanceHandler extends BaseHandler {
     const server = (body.source as Json).server;
     const where =
       typeof server === "string" ? `from ${server}` : `on remote "${ctx.client.remote}"`;
+    // Incus accepts OVN networks before any member is an OVN chassis; only starting an
+    // instance on one needs the member's integration bridge, which ovn-controller creates.
+    const chassis = e.message.includes('OVS integration bridge device "br-int"')
+      ? `; the Incus member is not an OVN chassis yet: configure its OVN service (ovn-controller pointing at OVN central's southbound database; on IncusOS \`incus admin os service edit ovn --target=<member>\`), then run up again`
+      : "";
     return new Error(
       `Instance "${str(inputs.name)}": creating it from image "${String(inputs.image)}" (${where}) failed: ${e.message}` +
-        (removed ? "; the half-made instance was removed" : ""),
+        (removed ? "; the half-made instance was removed" : "") +
+        chassis,
     );
   }
 
