@@ -304,7 +304,7 @@ describe("engine e2e, day 2: configuration changes reach the running services", 
         { ...cluster01.spec.dayTwo, mosquittoPasswords: passwords },
         {
           instance: "mosquitto01",
-          actions: ["mosquitto reload"],
+          actions: ["mosquitto restart"],
           files: {
             "/etc/mosquitto/passwd": mosquittoPasswordLine("sensor", passwords.sensor),
           },
