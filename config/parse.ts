@@ -1,16 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { defaultClusterNodes, serviceDefaults } from "./defaults";
+import { serviceDefaults } from "./defaults";
 import { ConfigProblem, ConfigValidationError } from "./errors";
-import { releasePinProblems, releaseSha256Rule } from "./releasePins";
+import { releasePinProblems } from "./releasePins";
 import * as rules from "./rules";
 import type { Rule } from "./rules";
 import {
   AtlasConfig,
-  IncusLokiServerKeys,
-  incusLokiServerKeys,
-  networkBackends,
-  ProductionNetworkType,
-  productionNetworkTypes,
   ServiceKey,
   serviceKeys,
   ServiceSettings,
@@ -18,6 +13,23 @@ import {
   TopologyName,
   topologyNames,
 } from "./schema";
+import {
+  credentialNames,
+  credentials,
+  defaultFor,
+  movedKeys,
+  scalarSettings,
+  sectionSettings,
+  serviceFields,
+  snapshotFields,
+  topLevelKeys,
+  type CredentialName,
+  type DefaultContext,
+  type Setting,
+  type ScalarSettings,
+  type SectionSettings,
+} from "./settings";
+import { knownKeyText } from "./suggest";
 
 /** Raw stack configuration, as Pulumi hands it to a program. */
 export interface ConfigInput {
@@ -30,29 +42,12 @@ export interface ConfigInput {
 
 const ns = "atlas";
 
-/** Keys that hold credentials: they must be set as secrets and stay secrets. */
-const secretKeyNames = [
-  "grafanaAdminPassword",
-  "cloudflaredTunnelToken",
-  "atlantisGithubToken",
-  "atlantisWebhookSecret",
-  "alertmanagerSlackWebhookUrl",
-  "alertmanagerSmtpPassword",
-  "mosquittoPasswords",
-] as const;
-type SecretKeyName = (typeof secretKeyNames)[number];
-
-/** The form of each credential, except the Mosquitto password map (checked on its own). */
-const secretRules: Record<Exclude<SecretKeyName, "mosquittoPasswords">, Rule<string>> = {
-  grafanaAdminPassword: rules.grafanaPassword,
-  cloudflaredTunnelToken: rules.tunnelToken,
-  atlantisGithubToken: rules.credentialText,
-  atlantisWebhookSecret: rules.credentialText,
-  alertmanagerSlackWebhookUrl: rules.httpUrl,
-  alertmanagerSmtpPassword: rules.credentialText,
-};
-
 type FieldRules<T> = { [K in keyof T]-?: Rule<T[K]> };
+
+/** Every `section.field` a user can set, so `grafanaDomain` is answered with `grafana.domain`. */
+const fieldPaths: readonly string[] = Object.entries(sectionSettings).flatMap(([name, section]) =>
+  Object.keys(section.fields).map((field) => `${name}.${field}`),
+);
 
 /** Collects every problem while reading, so they can be reported together. */
 class Reader {
@@ -63,8 +58,14 @@ class Reader {
     this.secretKeys = new Set(input.secretKeys);
   }
 
+  /**
+   * A problem with a value. A value under a key stored as a secret (a whole object set with
+   * `--secret --path`) is never echoed, whichever field of it is wrong.
+   */
   problem(key: string, value: unknown, allowed: string): void {
-    this.problems.push({ key, value: render(value), allowed });
+    const topLevel = /^[^.[]+/.exec(key)?.[0] ?? key;
+    const shown = this.secretKeys.has(topLevel) ? "[secret]" : render(value);
+    this.problems.push({ key, value: shown, allowed });
   }
 
   /**
@@ -114,11 +115,18 @@ class Reader {
     for (const [field, value] of Object.entries(raw)) {
       const rule = (fieldRules as Record<string, Rule<unknown> | undefined>)[field];
       if (!rule) {
-        this.problem(
-          `${key}.${field}`,
-          value,
-          `a known key: ${Object.keys(fieldRules).join(", ")}`,
+        const moved = movedKeys[`${key.slice(ns.length + 1)}.${field}`];
+        const allowed = knownKeyText(
+          field,
+          Object.keys(fieldRules),
+          moved === undefined ? {} : { [field]: moved },
         );
+        // A credential put in the wrong place is still a credential: never echoed.
+        if (moved?.includes("--secret")) {
+          this.problems.push({ key: `${key}.${field}`, value: "[secret]", allowed });
+        } else {
+          this.problem(`${key}.${field}`, value, allowed);
+        }
         continue;
       }
       const fallback = (defaults as Record<string, unknown>)[field];
@@ -132,15 +140,35 @@ class Reader {
     return out;
   }
 
-  section<T extends object>(name: string, defaults: T, fieldRules: FieldRules<T>): T {
-    return this.fields(`${ns}:${name}`, this.raw(name), defaults, fieldRules);
+  /** An object-valued key, read with the fields, rules and defaults config/settings.ts gives it. */
+  section<K extends keyof SectionSettings>(name: K, context: DefaultContext): SectionSettings[K] {
+    const fields = sectionSettings[name].fields as unknown as Record<string, Setting<unknown>>;
+    const defaults: Record<string, unknown> = {};
+    const fieldRules: Record<string, Rule<unknown>> = {};
+    for (const [field, setting] of Object.entries(fields)) {
+      defaults[field] = defaultFor(setting, context);
+      fieldRules[field] = setting.rule;
+    }
+    return this.fields(
+      `${ns}:${name}`,
+      this.raw(name),
+      defaults as SectionSettings[K],
+      fieldRules as FieldRules<SectionSettings[K]>,
+    );
+  }
+
+  /** A top-level key holding one value, with its rule and default from config/settings.ts. */
+  setting<K extends keyof ScalarSettings>(name: K, context: DefaultContext): ScalarSettings[K] {
+    const setting = scalarSettings[name] as Setting<ScalarSettings[K]>;
+    return this.scalar(name, setting.rule, defaultFor(setting, context));
   }
 
   /**
    * A credential: must be stored encrypted, must have the form `rule` allows (checked
    * without ever echoing it), and is handed on as a Pulumi secret.
    */
-  secret(name: SecretKeyName, rule: Rule<string>): pulumi.Output<string> | undefined {
+  secret(name: CredentialName): pulumi.Output<string> | undefined {
+    const rule: Rule<string> = credentials[name].rule;
     const key = `${ns}:${name}`;
     const text = this.input.values[key];
     if (text === undefined || text === "") return undefined;
@@ -161,11 +189,12 @@ class Reader {
       if (!key.startsWith(`${ns}:`)) continue;
       const name = key.slice(ns.length + 1);
       if (!known.includes(name)) {
-        const value = this.secretKeys.has(key) ? "[secret]" : this.input.values[key];
+        const moved = movedKeys[name];
+        const hidden = this.secretKeys.has(key) || moved?.includes("--secret") === true;
         this.problems.push({
           key,
-          value: render(value),
-          allowed: `a known key: ${known.join(", ")}`,
+          value: hidden ? "[secret]" : render(this.input.values[key]),
+          allowed: knownKeyText(name, [...known, ...fieldPaths], movedKeys, known),
         });
       }
     }
@@ -181,31 +210,13 @@ function render(value: unknown): string {
   return typeof value === "string" ? `'${value}'` : JSON.stringify(value);
 }
 
-const networkRules = {
-  name: rules.incusName,
-  ipv4Address: rules.ipv4GatewayCidr,
-  ipv4Nat: rules.boolean,
-  ipv6Address: rules.ipv6GatewayCidrOrEmpty,
-  ipv6Nat: rules.boolean,
-};
+const serviceRules = Object.fromEntries(
+  Object.entries(serviceFields).map(([field, setting]) => [field, setting.rule]),
+) as FieldRules<Omit<ServiceSettings, "snapshots">>;
 
-const snapshotRules: FieldRules<SnapshotSettings> = {
-  enabled: rules.boolean,
-  schedule: rules.snapshotSchedule,
-  expiry: rules.snapshotExpiry,
-  pattern: rules.snapshotPattern,
-};
-
-const serviceRules: Omit<FieldRules<ServiceSettings>, "snapshots"> = {
-  image: rules.imageReference,
-  version: rules.releaseVersion,
-  cpu: rules.cpuCores,
-  memory: rules.memorySize,
-  rootDiskSize: rules.diskSize,
-  dataPersistence: rules.boolean,
-  dataVolumeSize: rules.diskSize,
-  releaseSha256: releaseSha256Rule,
-};
+const snapshotRules = Object.fromEntries(
+  Object.entries(snapshotFields).map(([field, setting]) => [field, setting.rule]),
+) as FieldRules<SnapshotSettings>;
 
 function readServices(reader: Reader): Record<ServiceKey, ServiceSettings> {
   const key = `${ns}:services`;
@@ -255,7 +266,7 @@ function ipv4Range(cidr: string): [number, number] | undefined {
 function topologyFor(reader: Reader, stack: string): TopologyName {
   const explicit = reader.raw("topology");
   if (explicit !== undefined) {
-    return reader.value(`${ns}:topology`, explicit, rules.oneOf(topologyNames), "iapetus");
+    return reader.value(`${ns}:topology`, explicit, scalarSettings.topology.rule, "iapetus");
   }
   if ((topologyNames as readonly string[]).includes(stack)) return stack as TopologyName;
   reader.problems.push({
@@ -275,234 +286,37 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
   const topology = topologyFor(reader, input.stack);
   const isCluster = topology === "cluster01";
 
-  const networkBackend = reader.scalar("networkBackend", rules.oneOf(networkBackends), "bridge");
-  const production = reader.section(
-    "productionNetwork",
-    {
-      name: "production",
-      type: "bridge" as ProductionNetworkType,
-      parent: undefined as string | undefined,
-      ipv4Address: "10.10.0.1/24",
-      ipv4Nat: true,
-      ipv6Address: "",
-      ipv6Nat: true,
-      adoptExisting: false,
-    },
-    {
-      ...networkRules,
-      type: rules.oneOf(productionNetworkTypes),
-      parent: rules.optional(rules.incusName),
-      adoptExisting: rules.boolean,
-    },
-  );
-  const management = reader.section(
-    "managementNetwork",
-    {
-      name: "management",
-      ipv4Address: "10.20.0.1/24",
-      ipv4Nat: true,
-      ipv6Address: "",
-      ipv6Nat: true,
-      existing: false,
-    },
-    { ...networkRules, existing: rules.boolean },
-  );
-  const gitops = reader.section(
-    "gitopsNetwork",
-    {
-      name: "gitops",
-      ipv4Address: "10.30.0.1/24",
-      ipv4Nat: true,
-      ipv6Address: "",
-      ipv6Nat: true,
-      enabled: false,
-    },
-    { ...networkRules, enabled: rules.boolean },
-  );
-  const ovnSection = reader.section(
-    "ovn",
-    {
-      uplinkNetwork: undefined as string | undefined,
-      skipOvnConfig: false,
-      northboundConnection: "tcp:192.168.71.5:6641",
-      centralListenAddress: "192.168.71.5",
-      mtu: 1442,
-      mosquittoLbAddress: undefined as string | undefined,
-      corednsLbAddress: undefined as string | undefined,
-    },
-    {
-      uplinkNetwork: rules.optional(rules.incusName),
-      skipOvnConfig: rules.boolean,
-      northboundConnection: rules.ovnConnection,
-      centralListenAddress: rules.ipv4Address,
-      mtu: rules.integer(1280, 9000),
-      mosquittoLbAddress: rules.optional(rules.ipv4Address),
-      corednsLbAddress: rules.optional(rules.ipv4Address),
-    },
-  );
-  const { mosquittoLbAddress, corednsLbAddress, ...ovnRest } = ovnSection;
-  const clusterNodes = reader.scalar(
-    "clusterNodes",
-    rules.listOf(rules.incusName, "cluster member names"),
-    isCluster ? defaultClusterNodes : [],
-  );
-  const pinToClusterNodes = reader.scalar("pinToClusterNodes", rules.boolean, true);
-  const storagePool = reader.scalar("storagePool", rules.incusName, "local");
-  const proxyListenAddress = reader.scalar("proxyListenAddress", rules.ipv4Address, "0.0.0.0");
+  // Defaults that depend on the stack: the topology, and the management gateway (CoreDNS'
+  // resolver for `.incus` names), so the management network is read first.
+  const context: DefaultContext = { topology, managementGateway: "" };
+  const management = reader.section("managementNetwork", context);
+  context.managementGateway = management.ipv4Address.split("/")[0];
+
+  const networkBackend = reader.setting("networkBackend", context);
+  const production = reader.section("productionNetwork", context);
+  const gitops = reader.section("gitopsNetwork", context);
+  const { mosquittoLbAddress, corednsLbAddress, ...ovnRest } = reader.section("ovn", context);
+  const clusterNodes = reader.setting("clusterNodes", context);
+  const pinToClusterNodes = reader.setting("pinToClusterNodes", context);
+  const storagePool = reader.setting("storagePool", context);
+  const proxyListenAddress = reader.setting("proxyListenAddress", context);
   const services = readServices(reader);
 
-  const prometheus = reader.section(
-    "prometheus",
-    { retentionTime: "30d", retentionSize: "", scrapeInterval: "15s" },
-    {
-      retentionTime: rules.prometheusDuration,
-      retentionSize: rules.prometheusRetentionSize,
-      scrapeInterval: rules.prometheusDuration,
-    },
-  );
-  const loki = reader.section(
-    "loki",
-    { retentionPeriod: "720h", retentionDeleteDelay: "2h" },
-    { retentionPeriod: rules.lokiRetentionPeriod, retentionDeleteDelay: rules.lokiDeleteDelay },
-  );
-  const grafana = reader.section(
-    "grafana",
-    { domain: "grafana.accuser.dev", adminUser: "admin" },
-    { domain: rules.dnsName, adminUser: rules.loginName },
-  );
-  const stepCa = reader.section(
-    "stepCa",
-    {
-      caName: "Atlas Internal CA",
-      dnsNames: ["step-ca01.incus", "step-ca01", "localhost"],
-      certDuration: "24h",
-      rootFingerprint: "",
-    },
-    {
-      caName: rules.displayText(128),
-      dnsNames: rules.listOf(rules.dnsName, "DNS names"),
-      certDuration: rules.certificateDuration,
-      rootFingerprint: rules.stepCaFingerprintOrEmpty,
-    },
-  );
-  const alertmanager = reader.section(
-    "alertmanager",
-    {
-      slackChannel: "#alerts",
-      emailTo: "",
-      emailFrom: "alertmanager@accuser.dev",
-      smtpSmarthost: "",
-      smtpUsername: "",
-      webhookUrl: "",
-    },
-    {
-      slackChannel: rules.slackChannel,
-      emailTo: rules.emptyOr(rules.emailAddresses, "email"),
-      emailFrom: rules.emailAddress,
-      smtpSmarthost: rules.emptyOr(rules.hostPort, "email"),
-      smtpUsername: rules.emptyOr(rules.loginName, "SMTP authentication"),
-      webhookUrl: rules.emptyOr(rules.httpUrl, "webhook receiver"),
-    },
-  );
-  const mosquitto = reader.section(
-    "mosquitto",
-    { enableTls: false, mqttPort: 1883, mqttsPort: 8883 },
-    { enableTls: rules.boolean, mqttPort: rules.port, mqttsPort: rules.port },
-  );
-  const coredns = reader.section(
-    "coredns",
-    {
-      zone: "accuser.dev",
-      upstreams: ["1.1.1.1", "8.8.8.8"],
-      incusResolver: management.ipv4Address.split("/")[0],
-    },
-    {
-      zone: rules.dnsName,
-      upstreams: rules.listOf(rules.ipv4Address, "IPv4 addresses"),
-      incusResolver: rules.ipv4Address,
-    },
-  );
-  const atlantis = reader.section(
-    "atlantis",
-    {
-      enabled: false,
-      domain: "atlantis.accuser.dev",
-      githubUser: "",
-      repoAllowlist: "github.com/accuser-dev/atlas",
-    },
-    {
-      enabled: rules.boolean,
-      domain: rules.dnsName,
-      githubUser: rules.emptyOr(rules.githubUser, "Atlantis"),
-      repoAllowlist: rules.repoAllowlist,
-    },
-  );
-  const incusMetrics = reader.section(
-    "incusMetrics",
-    { enabled: true, certificateName: "prometheus-metrics", validityDays: 3650 },
-    {
-      enabled: rules.boolean,
-      certificateName: rules.incusName,
-      validityDays: rules.integer(1, 36500),
-    },
-  );
-  const incusLoki = reader.section(
-    "incusLoki",
-    { enabled: true, loggingName: "loki01", serverKeys: "logging" as IncusLokiServerKeys },
-    {
-      enabled: rules.boolean,
-      loggingName: rules.incusName,
-      serverKeys: rules.oneOf(incusLokiServerKeys),
-    },
-  );
-  const crossStack = reader.section(
-    "crossStack",
-    {
-      organization: "",
-      project: "atlas",
-      // The control plane is deployed first (as in the reference), so by default only
-      // cluster01 reads its peer; iapetus starts reading cluster01 once it is set.
-      iapetusStack: isCluster ? "iapetus" : "",
-      cluster01Stack: "",
-      federationTargetsFallback: [] as string[],
-      lokiPushUrlFallback: "http://loki01.iapetus:3100/loki/api/v1/push",
-      stepCaUrlFallback: "https://step-ca01.incus:9000",
-      stepCaFingerprintFallback: "",
-    },
-    {
-      organization: rules.emptyOr(rules.pulumiName, "organisation prefix"),
-      project: rules.pulumiName,
-      iapetusStack: rules.emptyOr(rules.stackName, "reference"),
-      cluster01Stack: rules.emptyOr(rules.stackName, "reference"),
-      federationTargetsFallback: rules.listOf(rules.hostPort, "host:port targets"),
-      lokiPushUrlFallback: rules.httpUrl,
-      stepCaUrlFallback: rules.httpsBaseUrl,
-      stepCaFingerprintFallback: rules.stepCaFingerprintOrEmpty,
-    },
-  );
+  const prometheus = reader.section("prometheus", context);
+  const loki = reader.section("loki", context);
+  const grafana = reader.section("grafana", context);
+  const stepCa = reader.section("stepCa", context);
+  const alertmanager = reader.section("alertmanager", context);
+  const mosquitto = reader.section("mosquitto", context);
+  const coredns = reader.section("coredns", context);
+  const atlantis = reader.section("atlantis", context);
+  const incusMetrics = reader.section("incusMetrics", context);
+  const incusLoki = reader.section("incusLoki", context);
+  const crossStack = reader.section("crossStack", context);
 
-  const secrets = {
-    grafanaAdminPassword: reader.secret("grafanaAdminPassword", secretRules.grafanaAdminPassword),
-    cloudflaredTunnelToken: reader.secret(
-      "cloudflaredTunnelToken",
-      secretRules.cloudflaredTunnelToken,
-    ),
-    atlantisGithubToken: reader.secret("atlantisGithubToken", secretRules.atlantisGithubToken),
-    atlantisWebhookSecret: reader.secret(
-      "atlantisWebhookSecret",
-      secretRules.atlantisWebhookSecret,
-    ),
-    alertmanagerSlackWebhookUrl: reader.secret(
-      "alertmanagerSlackWebhookUrl",
-      secretRules.alertmanagerSlackWebhookUrl,
-    ),
-    alertmanagerSmtpPassword: reader.secret(
-      "alertmanagerSmtpPassword",
-      secretRules.alertmanagerSmtpPassword,
-    ),
-    // Its form (a JSON map of users to passwords) is checked below.
-    mosquittoPasswords: reader.secret("mosquittoPasswords", rules.anyString),
-  };
+  const secrets = Object.fromEntries(
+    credentialNames.map((name) => [name, reader.secret(name)]),
+  ) as Record<CredentialName, pulumi.Output<string> | undefined>;
   const mosquittoPasswordsText = input.values[`${ns}:mosquittoPasswords`];
   if (mosquittoPasswordsText !== undefined && !isPasswordMap(mosquittoPasswordsText)) {
     reader.problems.push({
@@ -514,31 +328,7 @@ export function parseAtlasConfig(input: ConfigInput): AtlasConfig {
     });
   }
 
-  reader.unknownTopLevelKeys([
-    "topology",
-    "networkBackend",
-    "productionNetwork",
-    "managementNetwork",
-    "gitopsNetwork",
-    "ovn",
-    "clusterNodes",
-    "pinToClusterNodes",
-    "storagePool",
-    "proxyListenAddress",
-    "services",
-    "prometheus",
-    "loki",
-    "grafana",
-    "stepCa",
-    "alertmanager",
-    "mosquitto",
-    "coredns",
-    "atlantis",
-    "incusMetrics",
-    "incusLoki",
-    "crossStack",
-    ...secretKeyNames,
-  ]);
+  reader.unknownTopLevelKeys(topLevelKeys);
 
   // Rules that tie settings together.
   if (production.type === "physical" && !production.parent) {
