@@ -205,6 +205,16 @@ export function imageSource(
   return source;
 }
 
+/**
+ * Incus accepts OVN networks before any member is an OVN chassis; only starting an instance
+ * on one needs the member's integration bridge, which ovn-controller creates. Says so.
+ */
+function chassisHint(message: string): string {
+  return message.includes('OVS integration bridge device "br-int"')
+    ? "; the Incus member is not an OVN chassis yet: configure its OVN service (ovn-controller pointing at OVN central's southbound database; on IncusOS `incus admin os service edit ovn --target=<member>`), then run up again"
+    : "";
+}
+
 function firstAddress(live: LiveInstance, family: "inet" | "inet6"): string {
   const eth0 = live.state?.network?.eth0;
   const seen = eth0?.addresses?.find((a) => a.family === family && a.scope === "global")?.address;
@@ -396,7 +406,8 @@ export class InstanceHandler extends BaseHandler {
       const removed = await this.removeOwnLeftover(ctx, inputs, urn).catch(() => false);
       throw new Error(
         `Instance "${name}" was created but could not be completed: ${(e as Error).message}` +
-          (removed ? "; the half-made instance was removed, the next up creates it again" : ""),
+          (removed ? "; the half-made instance was removed, the next up creates it again" : "") +
+          chassisHint((e as Error).message),
       );
     }
   }
@@ -412,15 +423,10 @@ export class InstanceHandler extends BaseHandler {
     const server = (body.source as Json).server;
     const where =
       typeof server === "string" ? `from ${server}` : `on remote "${ctx.client.remote}"`;
-    // Incus accepts OVN networks before any member is an OVN chassis; only starting an
-    // instance on one needs the member's integration bridge, which ovn-controller creates.
-    const chassis = e.message.includes('OVS integration bridge device "br-int"')
-      ? `; the Incus member is not an OVN chassis yet: configure its OVN service (ovn-controller pointing at OVN central's southbound database; on IncusOS \`incus admin os service edit ovn --target=<member>\`), then run up again`
-      : "";
     return new Error(
       `Instance "${str(inputs.name)}": creating it from image "${String(inputs.image)}" (${where}) failed: ${e.message}` +
         (removed ? "; the half-made instance was removed" : "") +
-        chassis,
+        chassisHint(e.message),
     );
   }
 
