@@ -23,7 +23,7 @@ interface StateDevice {
 const secretSignature = "4dabf18193072939515e22adb298388d";
 
 /** A state value that is a Pulumi secret (encrypted in the deployment). */
-function isSecretValue(v: unknown): boolean {
+export function isSecretValue(v: unknown): boolean {
   return typeof v === "object" && v !== null && secretSignature in v;
 }
 
