@@ -13,7 +13,8 @@ import {
   type ScrapeTarget,
 } from "../components";
 import { corednsPorts } from "../components/coredns/corefile";
-import { serviceScrapeTarget } from "../components/prometheus/serviceTarget";
+import { prometheusPort } from "../components/prometheus/install";
+import { connectionEndpoint, networkModeOf, platformConnection } from "./connectionEndpoint";
 import { peerStack } from "./crossStack";
 import { stackFoundation } from "./foundation";
 import { incusMetricsScrape } from "./scrapeTargets";
@@ -120,14 +121,30 @@ export const cluster01: Topology = (config) => {
     base.managementGateway,
     opts,
   );
-  // CoreDNS is built after Prometheus (its zone lists Prometheus' address), so its
-  // scrape target comes from the instance name the topology gives it.
+  // CoreDNS is built after Prometheus (its zone lists Prometheus' address), and sits on
+  // the production network, where Prometheus' `.incus` names do not reach: it is scraped
+  // on an address known from the settings (the management gateway's proxy device, or its
+  // VIP with OVN).
   const corednsName = "coredns01";
+  const corednsMetrics = connectionEndpoint(
+    config,
+    platformConnection(
+      "prometheus01@cluster01",
+      `${corednsName}@cluster01`,
+      corednsPorts.metrics,
+      config.clusterNodes.length,
+    ),
+  );
+  // iapetus federates this Prometheus from another host: an endpoint on this host's LAN side.
+  const federation = connectionEndpoint(
+    config,
+    platformConnection("prometheus01@iapetus", "prometheus01@cluster01", prometheusPort),
+  );
   const scrapeTargets: pulumi.Input<ScrapeTarget>[] = [
     alertmanager.scrapeTarget,
     promtail.scrapeTarget,
     nodeScrapeTarget(nodeExporters),
-    serviceScrapeTarget("coredns", pulumi.output(corednsName), corednsPorts.metrics),
+    { job: "coredns", targets: [`${corednsMetrics.host}:${corednsPorts.metrics}`] },
   ];
   const prometheus = new Prometheus(
     "prometheus01",
@@ -140,6 +157,7 @@ export const cluster01: Topology = (config) => {
       scrapeTargets,
       incusMetrics: incusMetricsScrape(incusMetrics, base.managementGateway),
       alertmanagers: [alertmanager.target],
+      devices: federation.devices,
     },
     opts,
   );
@@ -156,6 +174,8 @@ export const cluster01: Topology = (config) => {
         base.productionNetworkName,
         config.ovn.loadBalancerAddresses.coredns,
       ),
+      devices: corednsMetrics.devices,
+      metricsOnLoadBalancer: networkModeOf(config) === "ovn",
       records: [
         { name: "prometheus01", address: prometheus.ipv4Address },
         { name: "alertmanager01", address: alertmanager.ipv4Address },
@@ -174,7 +194,8 @@ export const cluster01: Topology = (config) => {
   // Output names follow the reference's `tofu output` for cluster01.
   return {
     prometheus_endpoint: prometheus.endpoint,
-    prometheus_federation_targets: [prometheus.federationTarget],
+    // What iapetus' Prometheus federates, reachable from its host (not the `.incus` name).
+    prometheus_federation_targets: [`${federation.host}:${prometheusPort}`],
     alertmanager_endpoint: alertmanager.endpoint,
     mosquitto_mqtt_endpoint: mosquitto.mqttEndpoint,
     mosquitto_external_ports: mosquitto.externalPorts,

@@ -15,7 +15,10 @@ import {
 } from "../components";
 import { corednsPorts } from "../components/coredns/corefile";
 import { grafanaPort } from "../components/grafana";
+import { lokiPorts } from "../components/loki/config";
+import { stepCaPort } from "../components/stepCa/install";
 import { serviceScrapeTarget } from "../components/prometheus/serviceTarget";
+import { connectionEndpoint, platformConnection } from "./connectionEndpoint";
 import { peerStack } from "./crossStack";
 import { stackFoundation } from "./foundation";
 import { incusMetricsScrape, scrapeTargetFromUrl } from "./scrapeTargets";
@@ -36,14 +39,40 @@ export const iapetus: Topology = (config) => {
   } = stackFoundation(config);
   const { services } = config;
 
+  // Consumers on other hosts (cluster01's Mosquitto and Promtail) and this host's Incus
+  // daemon reach step-ca and Loki on this host's LAN side, not by `.incus` names.
+  const stepCaForPeers = connectionEndpoint(
+    config,
+    platformConnection("mosquitto01@cluster01", "step-ca01@iapetus", stepCaPort),
+  );
+  const lokiForPeers = connectionEndpoint(
+    config,
+    platformConnection("promtail01@cluster01", "loki01@iapetus", lokiPorts.http),
+  );
+  const lokiForIncus = connectionEndpoint(
+    config,
+    platformConnection("incus@iapetus", "loki01@iapetus", lokiPorts.http),
+  );
   const stepCa = new StepCa(
     "step-ca01",
-    { settings: services.stepCa, storagePool, baseProfiles: management, stepCa: config.stepCa },
+    {
+      settings: services.stepCa,
+      storagePool,
+      baseProfiles: management,
+      stepCa: config.stepCa,
+      devices: stepCaForPeers.devices,
+    },
     opts,
   );
   const loki = new Loki(
     "loki01",
-    { settings: services.loki, storagePool, baseProfiles: management, loki: config.loki },
+    {
+      settings: services.loki,
+      storagePool,
+      baseProfiles: management,
+      loki: config.loki,
+      devices: lokiForPeers.devices,
+    },
     opts,
   );
   const nodeExporter = new NodeExporter(
@@ -93,10 +122,15 @@ export const iapetus: Topology = (config) => {
   }
   // With OVN, CoreDNS runs here too; it is built last (its zone lists every address).
   const corednsName = "coredns01";
+  const corednsMetrics = connectionEndpoint(
+    config,
+    platformConnection("prometheus01@iapetus", `${corednsName}@iapetus`, corednsPorts.metrics),
+  );
   if (config.networkBackend === "ovn") {
-    scrapeTargets.push(
-      serviceScrapeTarget("coredns", pulumi.output(corednsName), corednsPorts.metrics),
-    );
+    scrapeTargets.push({
+      job: "coredns",
+      targets: [`${corednsMetrics.host}:${corednsPorts.metrics}`],
+    });
   }
   const federationTargets = peerStack(undefined, config.crossStack, "cluster01Stack").output(
     "prometheus_federation_targets",
@@ -128,7 +162,12 @@ export const iapetus: Topology = (config) => {
     },
     opts,
   );
-  const incusLoki = incusLokiIfEnabled("incus-loki", config.incusLoki, loki.endpoint, opts);
+  const incusLoki = incusLokiIfEnabled(
+    "incus-loki",
+    config.incusLoki,
+    `http://${lokiForIncus.host}:${lokiPorts.http}`,
+    opts,
+  );
   // With OVN the control plane answers DNS on its own LAN VIP too (the reference's
   // 192.168.68.12); in bridge/physical mode DNS is cluster01's job.
   const coredns =
@@ -146,6 +185,8 @@ export const iapetus: Topology = (config) => {
               base.productionNetworkName,
               config.ovn.loadBalancerAddresses.coredns,
             ),
+            devices: corednsMetrics.devices,
+            metricsOnLoadBalancer: true,
             records: [
               { name: "grafana01", address: grafana.ipv4Address },
               { name: "prometheus01", address: prometheus.ipv4Address },
@@ -161,7 +202,8 @@ export const iapetus: Topology = (config) => {
   // Output names follow the reference's `tofu output` for iapetus.
   return {
     loki_endpoint: loki.endpoint,
-    loki_push_url: loki.pushUrl,
+    // What cluster01's Promtail pushes to, reachable from its host (not the `.incus` name).
+    loki_push_url: `http://${lokiForPeers.host}:${lokiPorts.http}/loki/api/v1/push`,
     prometheus_endpoint: prometheus.endpoint,
     grafana_endpoint: grafana.endpoint,
     grafana_admin_password: grafana.adminPassword,
@@ -169,7 +211,7 @@ export const iapetus: Topology = (config) => {
     step_ca_fingerprint_command: stepCa.fingerprintCommand,
     // What clients need to trust the CA: its base URL (the ACME directory is below it)
     // and the pinned root fingerprint (absent until stepCa.rootFingerprint is set).
-    step_ca_url: stepCa.endpoint,
+    step_ca_url: `https://${stepCaForPeers.host}:${stepCaPort}`,
     step_ca_root_fingerprint: stepCa.rootFingerprint,
     cloudflared_metrics_endpoint: cloudflared?.metricsEndpoint,
     atlantis_webhook_url: atlantis ? atlantis.webhookUrl : undefined,

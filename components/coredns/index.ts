@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CorednsSettings, ServiceSettings } from "../../config";
+import type * as incus from "../../incus/sdk";
 import { loadBalancerFor, type OvnLoadBalancer } from "../ovnLoadBalancer";
 import { accessDevices, type ExternalAccess, type ExternalPort } from "../shared/externalAccess";
 import { buildServiceAnatomy } from "../shared/serviceAnatomy";
@@ -25,6 +26,13 @@ export interface CorednsArgs {
   access: ExternalAccess;
   /** The internal zone's records, from the deployed services' outputs. */
   records: ServiceDnsRecord[];
+  /**
+   * Proxy devices that let consumers on another network reach CoreDNS' other ports (its
+   * metrics, from Prometheus on the management network's gateway), from the topology.
+   */
+  devices?: incus.Device[];
+  /** With the OVN backend, also serve the metrics port on the VIP (for Prometheus). */
+  metricsOnLoadBalancer?: boolean;
   instanceName?: string;
   profileName?: string;
 }
@@ -34,6 +42,13 @@ const dnsPorts: ExternalPort[] = [
   { name: "dns-udp", protocol: "udp", port: corednsPorts.dns },
   { name: "dns-tcp", protocol: "tcp", port: corednsPorts.dns },
 ];
+
+/** The metrics port, as Prometheus on another network reaches it. */
+export const corednsMetricsPort: ExternalPort = {
+  name: "metrics",
+  protocol: "tcp",
+  port: corednsPorts.metrics,
+};
 
 /**
  * CoreDNS, split-horizon (the reference's `coredns01`): authoritative for the internal
@@ -89,14 +104,14 @@ export class Coredns extends pulumi.ComponentResource {
         zonePath,
         zoneFile: this.zoneFile,
       }),
-      devices: accessDevices(args.access, dnsPorts),
+      devices: [...accessDevices(args.access, dnsPorts), ...(args.devices ?? [])],
     });
     this.loadBalancer = loadBalancerFor(
       this,
       args.access,
       instanceName,
       anatomy.ipv4Address,
-      dnsPorts,
+      args.metricsOnLoadBalancer ? [...dnsPorts, corednsMetricsPort] : dnsPorts,
     );
 
     const host = pulumi.interpolate`${anatomy.instanceName}.incus`;

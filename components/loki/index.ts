@@ -39,6 +39,7 @@ export class Loki extends pulumi.ComponentResource implements ServiceOutputs {
       install: lokiInstall(args.settings),
       configuration: lokiConfiguration(args.loki),
       port: lokiPorts.http,
+      devices: args.devices,
     });
     ({
       instanceName: this.instanceName,

@@ -79,6 +79,7 @@ export class Prometheus extends pulumi.ComponentResource implements ServiceOutpu
       install: prometheusInstall(args.settings, args.prometheus),
       configuration: prometheusConfiguration(args.prometheus, this.configYaml, args.incusMetrics),
       port: prometheusPort,
+      devices: args.devices,
     });
 
     ({

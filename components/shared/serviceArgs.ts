@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../../config";
+import type * as incus from "../../incus/sdk";
 import type { ServiceAnatomy } from "./serviceAnatomy";
 
 /** What every service component takes besides its own settings. */
@@ -12,6 +13,12 @@ export interface ServiceComponentArgs {
   instanceName?: string;
   /** Overrides the reference's profile name (e.g. `grafana`). */
   profileName?: string;
+  /**
+   * Proxy devices that expose the service to consumers outside its network (another
+   * network's gateway, the host's LAN address), chosen by the topology from the
+   * platform's connections.
+   */
+  devices?: incus.Device[];
 }
 
 /** Outputs every service component exposes. */

@@ -49,6 +49,7 @@ export class StepCa extends pulumi.ComponentResource implements ServiceOutputs {
       install: stepCaInstall(args.settings),
       configuration: stepCaConfiguration(args.stepCa),
       port: stepCaPort,
+      devices: args.devices,
       scheme: "https",
     });
     ({

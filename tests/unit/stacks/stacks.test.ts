@@ -110,7 +110,8 @@ describe("iapetus inventory", () => {
       loadBalancers: [],
       certificates: ["prometheus-metrics"],
     });
-    expect(proxyDevices(resources)).toEqual([]);
+    // Loki and step-ca answer cluster01 (another host) and the Incus daemon on the LAN side.
+    expect(proxyDevices(resources)).toEqual(["loki/lan-3100-proxy", "step-ca/lan-9000-proxy"]);
   });
 
   it("with a tunnel token and Atlantis: cloudflared01, atlantis01 and the gitops network", async () => {
@@ -166,8 +167,10 @@ describe("cluster01 inventory", () => {
     expect(proxyDevices(resources)).toEqual([
       "coredns/dns-tcp-proxy",
       "coredns/dns-udp-proxy",
+      "coredns/management-gateway-9153-proxy",
       "mosquitto/mqtt-proxy",
       "mosquitto/mqtts-proxy",
+      "prometheus/lan-9090-proxy",
     ]);
   });
 
@@ -179,7 +182,13 @@ describe("cluster01 inventory", () => {
     )!;
     expect(production.inputs).toMatchObject({ type: "physical" });
     expect(JSON.stringify(production.inputs.config)).toContain('"parent":"eno1"');
-    expect(proxyDevices(resources)).toEqual([]);
+    // Mosquitto and CoreDNS need no LAN proxies; Prometheus (management, a bridge) still
+    // answers iapetus' federation on the LAN side, and CoreDNS' metrics on the management
+    // gateway.
+    expect(proxyDevices(resources)).toEqual([
+      "coredns/management-gateway-9153-proxy",
+      "prometheus/lan-9090-proxy",
+    ]);
   });
 
   it("OVN mode: OVN central, load balancers instead of proxies, the northbound setting", async () => {
