@@ -134,7 +134,8 @@ wire_incus() {
   id="$(network_id)"
   [ -n "$id" ] || die "network $UPLINK has no id"
   # Incus creates the uplink's OVS bridge incusovn<id> without a datapath type (the
-  # kernel's), which fails here; pre-created as netdev, Incus reuses it.
+  # kernel's), which fails here; pre-created as netdev, Incus reuses it. A restarted incusd
+  # resets it: run `up` again after one.
   ovs-vsctl --may-exist add-br "incusovn$id" -- set bridge "incusovn$id" datapath_type=netdev
   echo "$id" >"$STATE_DIR/uplink.id"
   # Incus deletes that bridge with the uplink's last OVN network and would re-create it
