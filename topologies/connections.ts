@@ -43,6 +43,11 @@ export interface Connection {
   purpose: string;
   /** The setting that switches the connection on, when it is optional. */
   onlyWith?: string;
+  /**
+   * Where the consumer is told the address, when Atlas does not render it (the tunnel's
+   * ingress lives in Cloudflare, reached with the tunnel token).
+   */
+  addressSetIn?: string;
 }
 
 function instance(name: string, host: Host, network: NetworkRole): ServiceParty {
@@ -123,6 +128,7 @@ export function platformConnections(nodeExporterCount = 3): Connection[] {
       protocol: "tcp",
       purpose: "Grafana through the tunnel",
       onlyWith: "cloudflaredTunnelToken",
+      addressSetIn: "the tunnel's public hostname (Cloudflare Zero Trust dashboard)",
     },
     {
       consumer: { kind: "incusDaemon", host: "iapetus" },
