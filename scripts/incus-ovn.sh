@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Test harness for the OVN backend: Open vSwitch, OVN central and an incusd of its own.
 #
+#   scripts/incus-ovn.sh install install the Debian packages only (CI provisioning)
 #   scripts/incus-ovn.sh up      install (if needed), start OVS, OVN and the OVN incusd
 #   scripts/incus-ovn.sh down    stop all of it, newest first; leaves nothing behind
 #   scripts/incus-ovn.sh status  exit 0 when the OVN incusd answers and OVN is wired
@@ -263,6 +264,7 @@ cmd_status() {
 }
 
 case "${1:-}" in
+  install) install_packages ;;
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
@@ -276,7 +278,7 @@ case "${1:-}" in
     ;;
   fix-offload) fix_offload "${2:?instance}" "${3:-default}" ;;
   *)
-    echo "usage: $0 up|down|status|env|controller start|stop|fix-offload <instance> [project]" >&2
+    echo "usage: $0 install|up|down|status|env|controller start|stop|fix-offload <instance> [project]" >&2
     exit 2
     ;;
 esac

@@ -31,6 +31,9 @@ if [ "${ATLAS_SKIP_PROVISION:-0}" != 1 ]; then
   step "Incus test daemon"
   bash scripts/incus-test-daemon.sh up
 
+  step "Open vSwitch and OVN packages (the OVN suites start and stop them themselves)"
+  bash scripts/incus-ovn.sh install
+
   step "S3-compatible test server (moto, for the state backend tests)"
   bash scripts/s3-test-server.sh install
 
