@@ -156,7 +156,7 @@ export const scalarSettings: Fields<ScalarSettings> = {
   proxyListenAddress: text(
     rules.ipv4Address,
     "0.0.0.0",
-    "Host address the bridge-mode proxy devices (Mosquitto, CoreDNS, Grafana) listen on. Where Incus' own DNS runs on the host's bridges, set the host's LAN address: a wildcard bind of port 53 clashes with it.",
+    "Host address the bridge-mode proxy devices listen on (the services reached from the LAN). Where Incus' own DNS runs on the host's bridges, set the host's LAN address: a wildcard bind of port 53 clashes with it.",
     "192.168.68.10",
   ),
 };
