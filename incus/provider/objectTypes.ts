@@ -6,7 +6,7 @@
  */
 import { DEVICE_TYPES } from "./schema";
 
-export type FieldKind = "string" | "boolean" | "integer" | "stringMap" | "stringList";
+export type FieldKind = "string" | "boolean" | "integer" | "stringMap" | "stringList" | "list";
 
 export interface FieldSpec {
   kind: FieldKind;
@@ -14,6 +14,8 @@ export interface FieldSpec {
   description: string;
   /** Allowed values of a string. */
   enum?: readonly string[];
+  /** Type token of a `list`'s elements. */
+  itemType?: string;
 }
 
 export interface ObjectTypeSpec {

@@ -37,7 +37,8 @@ export interface SchemaType extends SchemaObject {
 
 export interface SchemaFunction {
   description: string;
-  inputs: SchemaObject;
+  /** Absent for a function without arguments (the engine drops an empty object). */
+  inputs?: SchemaObject;
   outputs: SchemaObject;
 }
 
@@ -148,7 +149,7 @@ export function resourceSchema(spec: ResourceSpec): SchemaResource {
 
 function fieldProperty(f: FieldSpec): SchemaProperty {
   const allowed = f.enum ? ` One of: ${f.enum.join(", ")}.` : "";
-  return { ...shape(f.kind), description: `${f.description}${allowed}` };
+  return { ...shape(f.kind, f.itemType), description: `${f.description}${allowed}` };
 }
 
 function objectSchema(fields: Record<string, FieldSpec>, description?: string): SchemaObject {
@@ -203,6 +204,40 @@ export const getNetworkFields: {
   },
 };
 
+/** A member in `incus:index:getClusterMembers`' result. */
+export const clusterMemberType = "incus:index:ClusterMember";
+export const clusterMemberFields: Record<string, FieldSpec> = {
+  name: { kind: "string", required: true, description: "Member name (`server_name`)." },
+  address: { kind: "string", required: true, description: "The member's API URL." },
+  status: {
+    kind: "string",
+    required: true,
+    description: "Online, Offline, Evacuated, Blocked, ... as Incus reports it.",
+  },
+  message: { kind: "string", required: true, description: "Incus' word on the status." },
+};
+
+/** `incus:index:getClusterMembers`' result (see functions/getClusterMembers.ts). */
+export const getClusterMembersFields: {
+  inputs: Record<string, FieldSpec>;
+  outputs: Record<string, FieldSpec>;
+} = {
+  inputs: {},
+  outputs: {
+    clustered: {
+      kind: "boolean",
+      required: true,
+      description: "Whether the server is a cluster member (false: standalone, no members).",
+    },
+    members: {
+      kind: "list",
+      itemType: clusterMemberType,
+      required: true,
+      description: "The cluster's members, in Incus' order.",
+    },
+  },
+};
+
 /** The whole package schema, built from every resource's spec (the provider's handlers'). */
 export function packageSchema(specs: readonly ResourceSpec[], version: string): PackageSchema {
   const resources: Record<string, SchemaResource> = {};
@@ -211,6 +246,10 @@ export function packageSchema(specs: readonly ResourceSpec[], version: string): 
   for (const t of objectTypes) {
     types[t.token] = { type: "object", ...objectSchema(t.properties, t.description) };
   }
+  types[clusterMemberType] = {
+    type: "object",
+    ...objectSchema(clusterMemberFields, "A cluster member: name, API address and status."),
+  };
   const config = objectSchema(providerConfigFields);
   return {
     name: "incus",
@@ -233,6 +272,11 @@ export function packageSchema(specs: readonly ResourceSpec[], version: string): 
           "Looks up an existing network, managed or not (a cluster's management network, a host NIC).",
         inputs: objectSchema(getNetworkFields.inputs),
         outputs: objectSchema(getNetworkFields.outputs),
+      },
+      "incus:index:getClusterMembers": {
+        description:
+          "Lists the members of the remote's cluster (name, address, status); none on a standalone server.",
+        outputs: objectSchema(getClusterMembersFields.outputs),
       },
     },
     types,

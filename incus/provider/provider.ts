@@ -14,6 +14,7 @@ import type {
 } from "@pulumi/pulumi/provider";
 import { type CliConfig, IncusClient, loadCliConfig } from "../client";
 import type { DetailedDiffResult } from "./detailedDiff";
+import { getClusterMembers, getClusterMembersToken } from "./functions/getClusterMembers";
 import { getNetwork, getNetworkToken } from "./functions/getNetwork";
 import { packageSchema } from "./packageSchema";
 import type { HandlerContext, ResourceHandler } from "./handler";
@@ -249,8 +250,13 @@ export class IncusProvider implements Provider {
   }
 
   async invoke(token: string, inputs: PropertyMap): Promise<InvokeResult> {
+    if (token === getClusterMembersToken) {
+      return getClusterMembers(this.context(), unwrapMap(inputs).value);
+    }
     if (token !== getNetworkToken) {
-      throw new Error(`incus provider: unknown function "${token}"; supported: ${getNetworkToken}`);
+      throw new Error(
+        `incus provider: unknown function "${token}"; supported: ${getNetworkToken}, ${getClusterMembersToken}`,
+      );
     }
     let args = unwrapMap(inputs).value;
     // Tolerate the `{ args: {...} }` shape older SDK code sent.

@@ -22,3 +22,10 @@ export {
   type GetNetworkArgs,
   type GetNetworkResult,
 } from "./getNetwork";
+export {
+  getClusterMembers,
+  getClusterMembersToken,
+  type ClusterMember,
+  type GetClusterMembersArgs,
+  type GetClusterMembersResult,
+} from "./getClusterMembers";

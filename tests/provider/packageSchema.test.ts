@@ -176,7 +176,10 @@ describe("package schema: every incus:index resource and function, generated fro
     expect([...sdk.classes.keys()].filter((t) => t.startsWith("incus:index:")).sort()).toEqual(
       handlerTokens,
     );
-    expect(Object.keys(schema.functions)).toEqual(["incus:index:getNetwork"]);
+    expect(Object.keys(schema.functions)).toEqual([
+      "incus:index:getNetwork",
+      "incus:index:getClusterMembers",
+    ]);
   });
 
   for (const h of allHandlers()) {
@@ -228,10 +231,25 @@ describe("package schema: every incus:index resource and function, generated fro
     const fn = schema.functions["incus:index:getNetwork"];
     const plain = (o: SchemaObject): Record<string, Member> =>
       schemaMembers(o.properties, o.required);
-    expect(sdkMembers(sdk.interfaces.get("GetNetworkArgs"))).toEqual(plain(fn.inputs));
+    expect(sdkMembers(sdk.interfaces.get("GetNetworkArgs"))).toEqual(
+      plain(fn.inputs ?? { properties: {} }),
+    );
     expect(sdkMembers(sdk.interfaces.get("GetNetworkResult"))).toEqual(plain(fn.outputs));
     expect(sdkMembers(sdk.interfaces.get("ProviderArgs"))).toEqual(
       schemaMembers(schema.config.variables, []),
+    );
+  });
+
+  it("getClusterMembers' arguments and result match the SDK", () => {
+    const fn = schema.functions["incus:index:getClusterMembers"];
+    // No arguments: the schema has no inputs and the SDK's Args interface is empty.
+    expect(fn.inputs).toBeUndefined();
+    expect(sdkMembers(sdk.interfaces.get("GetClusterMembersArgs"))).toEqual({});
+    expect(sdkMembers(sdk.interfaces.get("GetClusterMembersResult"))).toEqual(
+      schemaMembers(fn.outputs.properties, fn.outputs.required),
+    );
+    expect(describeSchema(fn.outputs.properties.members)).toBe(
+      "array<ref<incus:index:ClusterMember>>",
     );
   });
 
