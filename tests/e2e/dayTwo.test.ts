@@ -251,6 +251,7 @@ describe("engine e2e, day 2: configuration changes reach the running services", 
           const userData = i.config["cloud-init.user-data"] ?? "";
           expect(userData, i.name).not.toContain("retention.time");
           expect(userData, i.name).not.toContain("first-sensor-password");
+          expect(userData, i.name).not.toContain("sensor:$7$");
           expect(userData, i.name).not.toContain("hooks.example.org");
         }
       }
