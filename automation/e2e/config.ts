@@ -46,6 +46,12 @@ export interface E2eStackSpec {
   networks: { production: string; management: string };
   /** Host port of Mosquitto's MQTT proxy (MQTTS is the next one). */
   mqttPort: number;
+  /**
+   * `proxyListenAddress`: a loopback address of the run's own (all of 127.0.0.0/8 is
+   * loopback), so the proxy devices a stack adds for peers on other hosts (Loki 3100,
+   * step-ca 9000, Prometheus 9090) never meet another run's.
+   */
+  proxyListenAddress?: string;
   /** First two octets of the run's subnets (distinct per concurrent run), e.g. `10.210`. */
   ipv4Prefix: string;
   /** Third octet base: production <prefix>.<n>.0/24, management <prefix>.<n+1>.0/24. */
@@ -103,6 +109,7 @@ export function e2eSpec(
     networks: { production: `e2e${runId}${short}p`, management: `e2e${runId}${short}m` },
     ipv4Prefix: "10.210",
     mqttPort: 21000 + (parseInt(runId, 16) % 1000) * 2,
+    proxyListenAddress: `127.${(parseInt(runId, 16) % 250) + 1}.${topology === "iapetus" ? 1 : 2}.1`,
     subnetBase: topology === "iapetus" ? 1 : 11,
     serverName,
     ...overrides,
@@ -147,7 +154,7 @@ export function e2eStackConfig(spec: E2eStackSpec): ConfigMap {
     ...(spec.ovn ? { "atlas:ovn": spec.ovn } : {}),
     // The daemon's bridges run Incus' dnsmasq on port 53 of their gateway addresses, so
     // CoreDNS' proxy devices cannot take the wildcard address here.
-    "atlas:proxyListenAddress": "127.0.0.1",
+    "atlas:proxyListenAddress": spec.proxyListenAddress ?? "127.0.0.1",
     "atlas:crossStack": {
       iapetusStack: isCluster ? (spec.peerStack ?? "") : "",
       cluster01Stack: "",

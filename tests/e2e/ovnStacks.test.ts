@@ -199,7 +199,8 @@ describe("engine e2e on a live OVN: cluster01 and iapetus with networkBackend ov
       ).toEqual(["1883/tcp", "8883/tcp"]);
       expect(
         byVip[vips.clusterDns].ports.map((p) => `${p.listen_port}/${p.protocol}`).sort(),
-      ).toEqual(["53/tcp", "53/udp"]);
+        // 9153: CoreDNS' metrics, for Prometheus on the management network (another OVN network).
+      ).toEqual(["53/tcp", "53/udp", "9153/tcp"]);
     },
     slow,
   );
