@@ -11,7 +11,8 @@ const snapshotsOff = (schedule: string, expiry: string): SnapshotSettings => ({
 });
 
 /**
- * Per-service defaults from the reference's resource, storage and snapshot tables.
+ * Per-service defaults (the `services.<service>` keys of ./settings.ts), from the reference's
+ * resource, storage and snapshot tables.
  * Root disks: 2GB for the heavier services (grafana, loki, prometheus, atlantis), 1GB
  * otherwise. Services without a data volume keep `dataPersistence: false`.
  */

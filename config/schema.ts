@@ -2,8 +2,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ReleaseSha256 } from "./releases";
 
 /**
- * The typed Atlas configuration: every setting the reference project exposes as a
- * Terraform variable, read once from stack config (`atlas:*`) by `loadAtlasConfig()`.
+ * The typed Atlas configuration as the program uses it, read once from stack config
+ * (`atlas:*`) by `loadAtlasConfig()`. The keys a user sets (their names, defaults and rules)
+ * are in ./settings.ts and docs/configuration.md; some differ from this shape (the user's
+ * `productionNetwork` is `networks.production` here, `ovn.mosquittoLbAddress` is
+ * `ovn.loadBalancerAddresses.mosquitto`).
  */
 
 export const topologyNames = ["iapetus", "cluster01"] as const;

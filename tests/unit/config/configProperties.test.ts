@@ -8,7 +8,20 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stackFileConfig } from "../../../automation/shape/stackShape";
-import { ConfigValidationError, parseAtlasConfig, type ConfigProblem } from "../../../config";
+import {
+  ConfigValidationError,
+  parseAtlasConfig,
+  serviceKeys,
+  type ConfigProblem,
+} from "../../../config";
+import {
+  credentialNames,
+  isComputed,
+  scalarSettings,
+  sectionSettings,
+  serviceFields,
+  snapshotFields,
+} from "../../../config/settings";
 import { atlasProgram } from "../../../program";
 import * as YAML from "yaml";
 import { markerContexts, readIni, unparseableScripts } from "../../helpers/fileContexts";
@@ -91,126 +104,162 @@ const section = (model: Model): fc.Arbitrary<unknown> =>
     { weight: 1, arbitrary: hostile },
   );
 
-const network = (name: string, cidr: string): Model => ({
-  name: setting(name, "2024", `${name}-b`),
-  ipv4Address: setting(cidr, "10.99.0.1/24"),
-  ipv4Nat: setting(true, false, "true"),
-  ipv6Address: setting("", "fd00:10:10::1/64"),
-  ipv6Nat: setting(true, false),
-});
+/**
+ * A model over the fields of config/settings.ts: the values chosen here where there are
+ * some, else the schema's default and example. Drawn from the schema, a new field is
+ * covered without touching this file.
+ */
+function modelOf(
+  fields: Readonly<Record<string, { example: unknown; default?: unknown }>>,
+  chosen: Record<string, unknown[]>,
+): Model {
+  const model: Model = {};
+  for (const [field, spec] of Object.entries(fields)) {
+    const fallback =
+      spec.default === undefined || isComputed(spec.default)
+        ? [spec.example]
+        : [spec.default, spec.example];
+    model[field] = setting(...(chosen[field] ?? fallback));
+  }
+  return model;
+}
 
 const service: Model = {
-  image: setting("images:alpine/3.21/cloud"),
-  version: setting("3.5.3", "latest"),
-  cpu: setting(1, 2, "4", 64),
-  memory: setting("512MB", "2GB"),
-  rootDiskSize: setting("1GB", "2GB"),
-  dataPersistence: setting(true, false),
-  dataVolumeSize: setting("1GB", "10GB"),
-  snapshots: section({
-    enabled: setting(true, false),
-    schedule: setting("@daily", "0 2 * * *", "*/15 * * * mon-fri"),
-    expiry: setting("7d", "2w"),
-    pattern: setting("auto-{{creation_date}}", "snap%d"),
+  ...modelOf(serviceFields, {
+    image: ["images:alpine/3.21/cloud"],
+    version: ["3.5.3", "latest"],
+    cpu: [1, 2, "4", 64],
+    memory: ["512MB", "2GB"],
+    rootDiskSize: ["1GB", "2GB"],
+    dataPersistence: [true, false],
+    dataVolumeSize: ["1GB", "10GB"],
   }),
+  snapshots: section(
+    modelOf(snapshotFields, {
+      enabled: [true, false],
+      schedule: ["@daily", "0 2 * * *", "*/15 * * * mon-fri"],
+      expiry: ["7d", "2w"],
+      pattern: ["auto-{{creation_date}}", "snap%d"],
+    }),
+  ),
 };
 
-/** Every object-valued key and its settings. */
-const sectionModels: Record<string, Model> = {
-  "atlas:productionNetwork": {
-    ...network("production", "10.10.0.1/24"),
-    type: setting("bridge", "physical"),
-    parent: setting("eno1"),
-    adoptExisting: setting(false, true),
+/** Values chosen per field of each object-valued key (the rest: default and example). */
+const chosenValues: Record<string, Record<string, unknown[]>> = {
+  productionNetwork: {
+    ...networkValues("production", "10.10.0.1/24"),
+    type: ["bridge", "physical"],
+    parent: ["eno1"],
+    adoptExisting: [false, true],
   },
-  "atlas:managementNetwork": {
-    ...network("management", "10.20.0.1/24"),
-    existing: setting(false, true),
+  managementNetwork: { ...networkValues("management", "10.20.0.1/24"), existing: [false, true] },
+  gitopsNetwork: { ...networkValues("gitops", "10.30.0.1/24"), enabled: [false, true] },
+  ovn: {
+    uplinkNetwork: ["eno1"],
+    skipOvnConfig: [true, false],
+    northboundConnection: ["tcp:192.168.71.5:6641"],
+    centralListenAddress: ["192.168.71.5"],
+    mtu: [1442, "1500"],
+    mosquittoLbAddress: ["192.168.68.11"],
+    corednsLbAddress: ["192.168.68.12"],
   },
-  "atlas:gitopsNetwork": {
-    ...network("gitops", "10.30.0.1/24"),
-    enabled: setting(false, true),
+  prometheus: {
+    retentionTime: ["30d", "720h"],
+    retentionSize: ["", "90GB"],
+    scrapeInterval: ["15s", "1m"],
   },
-  "atlas:ovn": {
-    uplinkNetwork: setting("eno1"),
-    skipOvnConfig: setting(true, false),
-    northboundConnection: setting("tcp:192.168.71.5:6641"),
-    centralListenAddress: setting("192.168.71.5"),
-    mtu: setting(1442, "1500"),
-    mosquittoLbAddress: setting("192.168.68.11"),
-    corednsLbAddress: setting("192.168.68.12"),
+  loki: { retentionPeriod: ["720h", "30d"], retentionDeleteDelay: ["2h", "24h"] },
+  grafana: { domain: ["grafana.accuser.dev"], adminUser: ["admin", "ops@example.org"] },
+  stepCa: {
+    caName: ["Atlas Internal CA", "Bob's Lab CA"],
+    dnsNames: [["step-ca01.incus", "localhost"]],
+    certDuration: ["24h", "90m"],
   },
-  "atlas:prometheus": {
-    retentionTime: setting("30d", "720h"),
-    retentionSize: setting("", "90GB"),
-    scrapeInterval: setting("15s", "1m"),
+  alertmanager: {
+    slackChannel: ["#alerts"],
+    emailTo: ["", "ops@example.org"],
+    emailFrom: ["alertmanager@accuser.dev"],
+    smtpSmarthost: ["", "smtp.example.org:587"],
+    smtpUsername: ["", "alerts"],
+    webhookUrl: ["", "https://hooks.example.org/x"],
   },
-  "atlas:loki": {
-    retentionPeriod: setting("720h", "30d"),
-    retentionDeleteDelay: setting("2h", "24h"),
+  mosquitto: { enableTls: [false], mqttPort: [1883, "1884"], mqttsPort: [8883] },
+  coredns: {
+    zone: ["accuser.dev"],
+    upstreams: [["1.1.1.1", "8.8.8.8"], ["9.9.9.9"]],
+    incusResolver: ["10.20.0.1"],
   },
-  "atlas:grafana": {
-    domain: setting("grafana.accuser.dev"),
-    adminUser: setting("admin", "ops@example.org"),
+  atlantis: {
+    enabled: [false, true],
+    domain: ["atlantis.accuser.dev"],
+    githubUser: ["", "accuser-bot"],
+    repoAllowlist: ["github.com/accuser-dev/atlas"],
   },
-  "atlas:stepCa": {
-    caName: setting("Atlas Internal CA", "Bob's Lab CA"),
-    dnsNames: setting(["step-ca01.incus", "localhost"]),
-    certDuration: setting("24h", "90m"),
+  incusMetrics: {
+    enabled: [true, false],
+    certificateName: ["prometheus-metrics"],
+    validityDays: [3650, "30"],
   },
-  "atlas:alertmanager": {
-    slackChannel: setting("#alerts"),
-    emailTo: setting("", "ops@example.org"),
-    emailFrom: setting("alertmanager@accuser.dev"),
-    smtpSmarthost: setting("", "smtp.example.org:587"),
-    smtpUsername: setting("", "alerts"),
-    webhookUrl: setting("", "https://hooks.example.org/x"),
-  },
-  "atlas:mosquitto": {
-    enableTls: setting(false),
-    mqttPort: setting(1883, "1884"),
-    mqttsPort: setting(8883),
-  },
-  "atlas:coredns": {
-    zone: setting("accuser.dev"),
-    upstreams: setting(["1.1.1.1", "8.8.8.8"], ["9.9.9.9"]),
-    incusResolver: setting("10.20.0.1"),
-  },
-  "atlas:atlantis": {
-    enabled: setting(false, true),
-    domain: setting("atlantis.accuser.dev"),
-    githubUser: setting("", "accuser-bot"),
-    repoAllowlist: setting("github.com/accuser-dev/atlas"),
-  },
-  "atlas:incusMetrics": {
-    enabled: setting(true, false),
-    certificateName: setting("prometheus-metrics"),
-    validityDays: setting(3650, "30"),
-  },
-  "atlas:incusLoki": {
-    enabled: setting(true, false),
-    loggingName: setting("loki01"),
-    serverKeys: setting("logging", "loki"),
-  },
-  "atlas:crossStack": {
-    organization: setting("", "acme"),
-    project: setting("atlas"),
-    iapetusStack: setting("", "iapetus"),
-    cluster01Stack: setting("", "cluster01"),
-    federationTargetsFallback: setting([], ["prometheus01.cluster01:9090"]),
-    lokiPushUrlFallback: setting("http://loki01.iapetus:3100/loki/api/v1/push"),
+  incusLoki: { enabled: [true, false], loggingName: ["loki01"], serverKeys: ["logging", "loki"] },
+  crossStack: {
+    organization: ["", "acme"],
+    project: ["atlas"],
+    iapetusStack: ["", "iapetus"],
+    cluster01Stack: ["", "cluster01"],
+    federationTargetsFallback: [[], ["prometheus01.cluster01:9090"]],
+    lokiPushUrlFallback: ["http://loki01.iapetus:3100/loki/api/v1/push"],
   },
 };
 
-const serviceNames = ["grafana", "loki", "prometheus", "stepCa", "mosquitto", "coredns"];
+function networkValues(name: string, cidr: string): Record<string, unknown[]> {
+  return {
+    name: [name, "2024", `${name}-b`],
+    ipv4Address: [cidr, "10.99.0.1/24"],
+    ipv4Nat: [true, false, "true"],
+    ipv6Address: ["", "fd00:10:10::1/64"],
+    ipv6Nat: [true, false],
+  };
+}
+
+/** Every object-valued key of the schema and its settings. */
+const sectionModels: Record<string, Model> = Object.fromEntries(
+  Object.entries(sectionSettings).map(([name, spec]) => [
+    `atlas:${name}`,
+    modelOf(spec.fields, chosenValues[name] ?? {}),
+  ]),
+);
+
+const serviceNames = [
+  "grafana",
+  "loki",
+  "prometheus",
+  "stepCa",
+  "mosquitto",
+  "coredns",
+] satisfies (typeof serviceKeys)[number][];
+
+/**
+ * Top-level keys holding one value. `topology` is left to config.test.ts: it picks which
+ * stack file's settings apply, not a value of that stack.
+ */
+const scalarModel: Model = Object.fromEntries(
+  Object.entries(
+    modelOf(
+      Object.fromEntries(Object.entries(scalarSettings).filter(([name]) => name !== "topology")),
+      {
+        networkBackend: ["bridge", "ovn"],
+        clusterNodes: [["node01", "node02", "node03"], ["n1"], ["n1", "01.2.3.4"]],
+        pinToClusterNodes: [true, false, "false"],
+        storagePool: ["local", "2024", 2024],
+        proxyListenAddress: ["0.0.0.0", "127.0.0.1"],
+      },
+    ),
+  ).map(([name, arbitrary]) => [`atlas:${name}`, arbitrary]),
+);
 
 /** Every top-level key (secrets apart), with the settings it holds. */
 const configModel: Model = {
-  "atlas:networkBackend": setting("bridge", "ovn"),
-  "atlas:clusterNodes": setting(["node01", "node02", "node03"], ["n1"], ["n1", "01.2.3.4"]),
-  "atlas:pinToClusterNodes": setting(true, false, "false"),
-  "atlas:storagePool": setting("local", "2024", 2024),
-  "atlas:proxyListenAddress": setting("0.0.0.0", "127.0.0.1"),
+  ...scalarModel,
   ...Object.fromEntries(Object.entries(sectionModels).map(([key, model]) => [key, section(model)])),
   "atlas:services": section(
     Object.fromEntries(serviceNames.map((name) => [name, section(service)])),
@@ -219,13 +268,7 @@ const configModel: Model = {
 
 /** Every single setting, as a path of keys: `["atlas:ovn", "mtu"]`. */
 const settingPaths: string[][] = [
-  ...[
-    "networkBackend",
-    "clusterNodes",
-    "pinToClusterNodes",
-    "storagePool",
-    "proxyListenAddress",
-  ].map((name) => [`atlas:${name}`]),
+  ...Object.keys(scalarModel).map((key) => [key]),
   ...Object.entries(sectionModels).flatMap(([key, model]) =>
     Object.keys(model).map((field) => [key, field]),
   ),
@@ -233,12 +276,7 @@ const settingPaths: string[][] = [
     ...Object.keys(service)
       .filter((field) => field !== "snapshots")
       .map((field) => ["atlas:services", name, field]),
-    ...["enabled", "schedule", "expiry", "pattern"].map((field) => [
-      "atlas:services",
-      name,
-      "snapshots",
-      field,
-    ]),
+    ...Object.keys(snapshotFields).map((field) => ["atlas:services", name, "snapshots", field]),
   ]),
 ];
 
@@ -409,6 +447,24 @@ function unwrap(value: unknown): unknown {
     ? (value as { value: unknown }).value
     : value;
 }
+
+describe("the models cover the schema", () => {
+  it("model every key of config/settings.ts, credentials included", () => {
+    expect(Object.keys(configModel).sort()).toEqual(
+      [
+        ...Object.keys(scalarSettings).filter((k) => k !== "topology"),
+        ...Object.keys(sectionSettings),
+      ]
+        .map((k) => `atlas:${k}`)
+        .concat("atlas:services")
+        .sort(),
+    );
+    expect(Object.keys(secretModel).sort()).toEqual(
+      credentialNames.map((k) => `atlas:${k}`).sort(),
+    );
+    for (const name of serviceNames) expect(serviceKeys).toContain(name);
+  });
+});
 
 describe("every configuration is accepted or refused by key", () => {
   it("never throws anything but a ConfigValidationError naming well-formed keys", () => {
