@@ -17,7 +17,9 @@ export function ovnServerConfig(
   return new incus.Server(
     "ovn-server-config",
     { config: { "network.ovn.northbound_connection": ovn.northboundConnection } },
-    // Incus checks the connection when the key is set: OVN central must be up first.
+    // Incus 6.0 does not check the address when the key is set: it connects at its first
+    // OVN operation (the networks, which wait for this key) and keeps that connection for
+    // the daemon's life, so OVN central must be serving by then.
     { parent, dependsOn: ovnCentral },
   );
 }
