@@ -1,4 +1,4 @@
 // Entry point for `pulumi up -s <stack>`: the stack (or `atlas:topology`) picks the topology.
-import { atlasProgram } from "./program";
+import { atlasDeployment } from "./program";
 
-export = atlasProgram();
+export = atlasDeployment();

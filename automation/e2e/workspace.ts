@@ -13,7 +13,7 @@ import {
   type PulumiFn,
   type Stack,
 } from "@pulumi/pulumi/automation";
-import { atlasProgram } from "../../program";
+import { atlasDeployment } from "../../program";
 import { repoRoot } from "../repoRoot";
 import { pulumiCommand } from "../shared/pulumiCommand";
 
@@ -83,7 +83,7 @@ export interface OpenStackOptions {
 /** Creates (or selects) a stack of project `atlas` in the run's backend, with its config. */
 export async function openE2eStack(run: E2eRun, options: OpenStackOptions): Promise<Stack> {
   const pulumiCmd = await pulumiCommand();
-  const program: PulumiFn = options.program ?? (async () => atlasProgram());
+  const program: PulumiFn = options.program ?? (() => atlasDeployment());
   // `plugins` is a Pulumi.yaml key the SDK's ProjectSettings type does not declare; the
   // workspace writes the object as given, so the engine finds the repository's plugin.
   const projectSettings: ProjectSettings & PluginSettings = {
