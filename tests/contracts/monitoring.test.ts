@@ -36,6 +36,7 @@ import {
   startMetricsEndpoint,
   startNodeExporter,
   startPrometheus,
+  startProxyDevice,
   startReceivers,
   type Delivery,
   type Receivers,
@@ -59,6 +60,9 @@ const cluster01Settings = {
     },
     "atlas:alertmanagerSmtpPassword": smtpPassword,
     "atlas:alertmanagerSlackWebhookUrl": `http://${receiverName}:${receiverPorts.slack}/slack`,
+    // cluster01's LAN address in the lab: its proxy devices (Prometheus for federation)
+    // listen there, and its federation target output names it.
+    "atlas:proxyListenAddress": `${lanSubnet}.2`,
   },
   secretKeys: ["atlas:alertmanagerSmtpPassword", "atlas:alertmanagerSlackWebhookUrl"],
 };
@@ -108,14 +112,39 @@ let cluster01: RenderedStack;
 let iapetus: RenderedStack;
 let receivers: Receivers;
 
+/**
+ * The instance behind a rendered proxy device listening on `host:port` (a service on
+ * another network, reached on the consumer network's gateway), or undefined.
+ */
+function proxiedInstance(rendered: RenderedStack, host: string, port: number): string | undefined {
+  const listen = `tcp:${host}:${port}`;
+  const profile = rendered.resources.find(
+    (r) => r.type === "incus:index:Profile" && JSON.stringify(r.inputs).includes(`"${listen}"`),
+  );
+  if (!profile) return undefined;
+  const instance = rendered.resources.find(
+    (r) =>
+      r.type === "incus:index:Instance" &&
+      Array.isArray(r.inputs.profiles) &&
+      r.inputs.profiles.includes(profile.inputs.name),
+  );
+  return instance ? String(instance.inputs.name) : undefined;
+}
+
 /** Starts whatever serves each target of a rendered prometheus.yml. */
 function serveTargets(rendered: RenderedStack, incusMetrics: string): void {
   const prometheusYml = renderedFile(rendered, "prometheus01", "/etc/prometheus/prometheus.yml");
   const started = new Set<string>(["prometheus01"]);
   for (const target of renderedTargets(prometheusYml)) {
-    const instance = target.host.endsWith(".incus") ? target.host.slice(0, -6) : undefined;
+    const proxied = proxiedInstance(rendered, target.host, target.port);
+    if (proxied) {
+      // The proxy device of the instance's profile, as Incus' forkproxy would relay it.
+      const { address } = lab.network.hosts.get(rendered.stack)!.instances.get(proxied)!;
+      startProxyDevice(lab, rendered.stack, target.target, `${address}:${target.port}`);
+    }
+    const instance = target.host.endsWith(".incus") ? target.host.slice(0, -6) : proxied;
     if (target.host === "localhost" || target.host.startsWith(`${lanSubnet}.`)) continue;
-    if (target.host === gateway) {
+    if (target.host === gateway && !proxied) {
       startMetricsEndpoint(lab, `${rendered.stack}-incus`, lab.network.netnsOf(rendered.stack), {
         port: target.port,
         path: target.metricsPath,
@@ -147,9 +176,11 @@ function addScrapedInstances(rendered: RenderedStack): void {
   lab.addInstance(rendered, "prometheus01");
   const yml = renderedFile(rendered, "prometheus01", "/etc/prometheus/prometheus.yml");
   const instances = new Set(
-    renderedTargets(yml)
-      .filter((t) => t.host.endsWith(".incus"))
-      .map((t) => t.host.slice(0, -6)),
+    renderedTargets(yml).flatMap((t) => {
+      if (t.host.endsWith(".incus")) return [t.host.slice(0, -6)];
+      const proxied = proxiedInstance(rendered, t.host, t.port);
+      return proxied ? [proxied] : [];
+    }),
   );
   for (const instance of instances) {
     if (instance !== "prometheus01") lab.addInstance(rendered, instance);
@@ -427,34 +458,29 @@ describe("contract: monitoring (Prometheus, Alertmanager, federation)", () => {
     }
   }, 90_000);
 
-  // KNOWN DEFECT (reported): cluster01 publishes `prometheus01.incus:9090` as its
-  // federation target, a name that resolves only on cluster01's own bridge. On iapetus
-  // the same name is iapetus' own Prometheus, so iapetus would federate itself. This test
-  // states the contract; `it.fails` keeps the suite green until the output carries an
-  // address iapetus can reach (then it fails, and becomes a plain `it`).
-  it.fails(
-    "iapetus' federation target from cluster01's stack output reaches cluster01's Prometheus",
-    async () => {
-      const peer = await renderStack("iapetus", {
-        config: { "atlas:crossStack": { cluster01Stack: "cluster01" } },
-        stackOutputs: { cluster01: cluster01.outputs },
-      });
-      const [target] = renderedTargets(
-        renderedFile(peer, "prometheus01", "/etc/prometheus/prometheus.yml"),
-      ).filter((t) => t.job === "federate");
-      expect(target).toBeDefined();
-      // Whose Prometheus answers at that address, seen from iapetus' Prometheus: its
-      // configuration's external labels say (its /federate would also show cluster01's
-      // series federated through the fallback target, so it cannot tell).
-      const result = await execIn(prometheusNetns("iapetus"), "curl", [
-        "-sS",
-        "--max-time",
-        "5",
-        `http://${target.target}/api/v1/status/config`,
-      ]);
-      expect(result.stdout).toContain("environment: cluster01");
-    },
-  );
+  // cluster01 publishes its federation target on its LAN address (its proxyListenAddress,
+  // where a proxy device exposes Prometheus); before, it published `prometheus01.incus:9090`,
+  // which on iapetus is iapetus' own Prometheus, so iapetus federated itself.
+  it("iapetus' federation target from cluster01's stack output reaches cluster01's Prometheus", async () => {
+    const peer = await renderStack("iapetus", {
+      config: { "atlas:crossStack": { cluster01Stack: "cluster01" } },
+      stackOutputs: { cluster01: cluster01.outputs },
+    });
+    const [target] = renderedTargets(
+      renderedFile(peer, "prometheus01", "/etc/prometheus/prometheus.yml"),
+    ).filter((t) => t.job === "federate");
+    expect(target).toBeDefined();
+    // Whose Prometheus answers at that address, seen from iapetus' Prometheus: its
+    // configuration's external labels say (its /federate would also show cluster01's
+    // series federated through the fallback target, so it cannot tell).
+    const result = await execIn(prometheusNetns("iapetus"), "curl", [
+      "-sS",
+      "--max-time",
+      "5",
+      `http://${target.target}/api/v1/status/config`,
+    ]);
+    expect(result.stdout).toContain("environment: cluster01");
+  });
 
   it("Alertmanager routes every rule's alert to every receiver; info goes nowhere; grouping and inhibition as configured", async () => {
     // One notification per group (alertname, instance): one per rule, the grouped pair,

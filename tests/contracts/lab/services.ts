@@ -232,3 +232,16 @@ export function startMosquitto(
   );
   return { daemon, rewritten: relocated.rewritten };
 }
+
+/**
+ * An Incus proxy device of a rendered profile (./proxyDevice.mjs): listens on `listen`
+ * (`address:port`) in the host's namespace and relays to `connect`, as forkproxy does.
+ */
+export function startProxyDevice(lab: Lab, stack: string, listen: string, connect: string): Daemon {
+  return lab.daemons.start(
+    `${stack}-proxy-${listen.replace(/[^\w.-]/g, "_")}`,
+    lab.network.netnsOf(stack),
+    "node",
+    [path.join(labScripts, "proxyDevice.mjs"), JSON.stringify({ listen, connect })],
+  );
+}
