@@ -37,14 +37,16 @@ function reportOperation(name: string, op: OperationResult): string {
 
 /** Day 2: only the changed instance's files and one exec are written. */
 function reportDayTwo(d: DayTwoResult): string {
-  const ok = d.writesElsewhere.length === 0 && d.execs === 1 && d.rcServiceCalls.length > 0;
+  const ok =
+    d.writesElsewhere.length === 0 && d.execs === 1 && d.rcServiceCalls.includes(d.expectedCall);
   const requests = Object.entries(d.requests)
     .sort()
     .map(([r, n]) => `    ${r} x${n}`)
     .join("\n");
   return (
     `day 2 (${d.change}): ${d.instance} reloaded ${fmt(d.untilReloadedMs)} after the up started ` +
-    `(up ${fmt(d.upMs)}); rc-service: ${d.rcServiceCalls.join("; ") || "NOT CALLED"}; ` +
+    `(up ${fmt(d.upMs)}); rc-service: ${d.rcServiceCalls.join("; ") || "NOT CALLED"} ` +
+    `(expected: ${d.expectedCall}); ` +
     `changes: ${JSON.stringify(d.changes)}\n  requests:\n${requests}\n` +
     `  target: writes only under /1.0/instances/${d.instance} (file pushes ${d.filePushes}) and one exec (${d.execs})` +
     `${d.writesElsewhere.length > 0 ? `; written elsewhere: ${d.writesElsewhere.join(", ")}` : ""}: ${verdict(ok)}`

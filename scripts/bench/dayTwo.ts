@@ -21,6 +21,8 @@ export interface DayTwoResult {
   upMs: number;
   /** What the reload left in the instance: the fake `rc-service` calls of this `up`. */
   rcServiceCalls: string[];
+  /** The call that shows the change was applied, e.g. `prometheus reload`. */
+  expectedCall: string;
   /** Every request of the `up`, `METHOD /path` (query left out) → count. */
   requests: Record<string, number>;
   /** Writing requests whose path is not under the changed instance. */
@@ -97,6 +99,8 @@ export async function measureDayTwo(
     untilReloadedMs: ms(reloaded),
     upMs: ms(lastEvent),
     rcServiceCalls: rcCalls(spec.incusProject, instance).slice(callsBefore),
+    // SIGHUP: Prometheus re-reads prometheus.yml and its rule files without a restart.
+    expectedCall: "prometheus reload",
     requests,
     writesElsewhere,
     filePushes: requests[`POST ${own}/files`] ?? 0,
