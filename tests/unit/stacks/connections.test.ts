@@ -8,11 +8,14 @@
  * The expected host is derived here from the route and the settings, not from the code
  * that wires it.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RecordedResource } from "../../../automation/shape/mockedRun";
 import { unwrapSecrets } from "../../contracts/instanceFiles";
 import { renderStack, type RenderedStack } from "../../contracts/renderedFiles";
 import { routeFor, routeName, type NetworkMode } from "../../../topologies/connectionRoute";
+import { connectionsMarkdown, readmeConnectionsSection } from "../../../topologies/connectionsDoc";
 import {
   partyName,
   platformConnections,
@@ -228,3 +231,10 @@ describe.each(modes)(
     }, 120_000);
   },
 );
+
+describe("README", () => {
+  it("the connections diagram and table are the model's (regenerate from topologies/connectionsDoc.ts)", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "..", "README.md"), "utf8");
+    expect(readmeConnectionsSection(readme)).toBe(connectionsMarkdown());
+  });
+});
