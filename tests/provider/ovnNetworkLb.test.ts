@@ -115,6 +115,10 @@ describe("OVN network and NetworkAcl on a live OVN", () => {
       .catch((e: unknown) => e);
     expect(String(err)).toContain(String(bad.name));
     expect(String(err)).toContain('Uplink network doesn\'t contain "10.242.0.0/24" in its routes');
+    // ... and what to change.
+    expect(String(err)).toContain(
+      `add it to ipv4.routes of uplink network "${ovnUplink}", or set ipv4.nat=true`,
+    );
     expect(ovnIncusOk(["network", "show", String(bad.name)])).toBe(false);
   });
 

@@ -55,6 +55,20 @@ export const networkSpec: ResourceSpec = {
 };
 
 /**
+ * An OVN network that is not NATed is routed onto its uplink, and Incus refuses one whose
+ * subnet the uplink does not route ("Uplink network doesn't contain ... in its routes"):
+ * says which setting of which network to change.
+ */
+function uplinkRoutesHint(e: unknown, inputs: PropertyMap): unknown {
+  const m = e instanceof Error ? /doesn't contain "([^"]+)" in its routes/.exec(e.message) : null;
+  if (!m || !(e instanceof Error)) return e;
+  const uplink = asStringMap(inputs.config).network ?? "?";
+  return new Error(
+    `${e.message}; with ipv4.nat=false the OVN network's subnet ${m[1]} is routed, not NATed, onto the uplink: add it to ipv4.routes of uplink network "${uplink}", or set ipv4.nat=true`,
+  );
+}
+
+/**
  * `/1.0/networks/<name>`: type changes replace, config and description update in place.
  * Keys the host or Incus set (a physical network's settings, a bridge's generated addresses)
  * are never removed unless this resource set them before.
@@ -66,6 +80,18 @@ export class NetworkHandler extends RestHandler<LiveNetwork> {
 
   protected describe(i: PropertyMap): string {
     return `network "${str(i.name)}"`;
+  }
+
+  async create(
+    ctx: HandlerContext,
+    inputs: PropertyMap,
+    urn?: string,
+  ): Promise<{ id: string; outs: PropertyMap }> {
+    try {
+      return await super.create(ctx, inputs, urn);
+    } catch (e) {
+      throw uplinkRoutesHint(e, inputs);
+    }
   }
   protected collectionPath(): string {
     return "/1.0/networks";
