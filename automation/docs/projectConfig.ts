@@ -2,8 +2,8 @@
  * The `config:` block of Pulumi.yaml, written from config/settings.ts. Pulumi declares a
  * key with a type, a description and a default; the CLI then lists it in `pulumi config`
  * and refuses a stack value of another type before the program runs. What the CLI does with
- * a declaration decides which keys get one (checked with the CLI, see the report in
- * docs/configuration.md's generator tests):
+ * a declaration decides which keys get one (as the CLI, 3.274, does it; the first point is
+ * tested in tests/unit/docs/projectConfig.cli.test.ts):
  * - a declared key without a default is required on every stack, so keys whose default
  *   differs per stack (`topology`, `clusterNodes`) and the optional credentials are not
  *   declared;
