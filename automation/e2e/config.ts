@@ -74,6 +74,11 @@ export interface E2eStackSpec {
   image?: string;
   /** Day-2 settings (tests/e2e/dayTwo.test.ts); unset ones keep Atlas' defaults. */
   dayTwo?: E2eDayTwoSettings;
+  /**
+   * An Incus remote (HTTPS) to deploy through instead of the local daemon: the lab's
+   * (scripts/incus-lab.sh). cluster01 on a remote pins to the members its cluster reports.
+   */
+  remote?: string;
   /** The OVN backend instead of bridges (tests/e2e/ovn*.test.ts, scripts/incus-ovn.sh). */
   ovn?: E2eOvnSettings;
 }
@@ -140,6 +145,7 @@ export function e2eStackConfig(spec: E2eStackSpec): ConfigMap {
   const plain: Record<string, unknown> = {
     "atlas:topology": spec.topology,
     "incus:project": spec.incusProject,
+    ...(spec.remote ? { "incus:remote": spec.remote } : {}),
     "atlas:storagePool": "default",
     "atlas:services": services,
     "atlas:productionNetwork": net(spec.networks.production, spec.subnetBase),
@@ -170,7 +176,7 @@ export function e2eStackConfig(spec: E2eStackSpec): ConfigMap {
     ...(spec.dayTwo?.prometheus ? { "atlas:prometheus": spec.dayTwo.prometheus } : {}),
     ...(spec.dayTwo?.loki ? { "atlas:loki": spec.dayTwo.loki } : {}),
     ...(spec.dayTwo?.alertmanager ? { "atlas:alertmanager": spec.dayTwo.alertmanager } : {}),
-    ...(isCluster
+    ...(isCluster && !spec.remote
       ? { "atlas:clusterNodes": [spec.serverName], "atlas:pinToClusterNodes": false }
       : {}),
   };

@@ -87,10 +87,41 @@ export class NetworkHandler extends RestHandler<LiveNetwork> {
     inputs: PropertyMap,
     urn?: string,
   ): Promise<{ id: string; outs: PropertyMap }> {
+    if (str(inputs.target) === undefined) await this.definePerMember(ctx, inputs);
     try {
       return await super.create(ctx, inputs, urn);
     } catch (e) {
       throw uplinkRoutesHint(e, inputs);
+    }
+  }
+  /**
+   * On a cluster, Incus creates a network in two steps: first pending on every member
+   * (`?target=<member>`, member-specific keys only; a bridge has none), then once for the
+   * whole cluster with its config. A standalone server takes the one create. A member
+   * already holding the pending definition (a retried create) is left as it is.
+   */
+  private async definePerMember(ctx: HandlerContext, inputs: PropertyMap): Promise<void> {
+    const cluster = await ctx.client.get<{ enabled: boolean }>("/1.0/cluster", {
+      object: "cluster",
+      project: false,
+    });
+    if (!cluster.value.enabled) return;
+    const members = await ctx.client.get<{ server_name: string }[]>("/1.0/cluster/members", {
+      object: "cluster members",
+      project: false,
+      query: { recursion: "1" },
+    });
+    for (const { server_name: member } of members.value) {
+      try {
+        await ctx.client.mutate("POST", "/1.0/networks", {
+          object: `${this.describe(inputs)} on cluster member "${member}"`,
+          target: member,
+          body: { name: inputs.name, type: inputs.type, config: {} },
+        });
+      } catch (e) {
+        if (e instanceof Error && /already (defined|exists)/i.test(e.message)) continue;
+        throw e;
+      }
     }
   }
   protected collectionPath(): string {
