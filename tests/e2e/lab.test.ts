@@ -69,8 +69,9 @@ describe("lab e2e: iapetus and cluster01 through HTTPS remotes on a 3-member clu
     labUp();
     const run = startE2eRun({ INCUS_CONF: labIncusConf });
     const spec = (topology: "iapetus" | "cluster01", extra: Partial<E2eStackSpec>): E2eStackSpec =>
-      e2eSpec(topology, "lab", topology, {
-        // Fresh daemons of the lab's own: the default project, subnets nobody else uses.
+      e2eSpec(topology, "1ab", topology, {
+        // Fresh daemons of the lab's own: the default project, subnets nobody else uses
+        // (the run id is hex: ports and loopback addresses derive from it).
         incusProject: "default",
         ipv4Prefix: "10.78",
         remote: labRemotes[topology],
