@@ -192,6 +192,9 @@ export class IncusClient {
         // them; like the incus CLI, trust is by pinning the exact certificate instead.
         rejectUnauthorized: false,
         checkServerIdentity: () => undefined,
+        // A resumed TLS session presents no certificate, so the pin below could not be
+        // checked ("(none)"): every new connection makes a full handshake.
+        maxCachedSessions: 0,
       });
       this.verifyPeer = (socket: tls.TLSSocket): string | undefined => {
         if (!pinned) return undefined; // acceptRemoteCertificate=true and nothing pinned

@@ -66,6 +66,8 @@ describe("lab e2e: iapetus and cluster01 through HTTPS remotes on a 3-member clu
   beforeAll(async () => {
     await pulumiCommand();
     assertProviderBuilt();
+    // A lab of its own: whatever an earlier run left (a kept lab, a crash) goes first.
+    labDown();
     labUp();
     const run = startE2eRun({ INCUS_CONF: labIncusConf });
     const spec = (topology: "iapetus" | "cluster01", extra: Partial<E2eStackSpec>): E2eStackSpec =>
