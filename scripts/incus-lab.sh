@@ -116,6 +116,15 @@ netns_up() {
   ip netns exec "$ns" ip route replace default via "$LAN_GATEWAY" dev lan0
 }
 
+# Shell commands that rebuild the host's /sys/fs/cgroup (a tmpfs with cgroup v1 hierarchies,
+# or one cgroup2 mount) inside a namespace's fresh /sys.
+cgroup_mounts() {
+  awk '$2 == "/sys/fs/cgroup" && $3 == "cgroup2" { print "mount -t cgroup2 none /sys/fs/cgroup;" }
+       $2 == "/sys/fs/cgroup" && $3 == "tmpfs" { print "mount -t tmpfs -o mode=755 tmpfs /sys/fs/cgroup;" }
+       $2 ~ "^/sys/fs/cgroup/" && $3 == "cgroup" {
+         print "mkdir -p " $2 "; mount -t cgroup -o " $4 " cgroup " $2 ";" }' /proc/self/mounts
+}
+
 start_daemon() {
   local host="$1" dir
   dir="$(incus_dir_of "$host")"
@@ -123,8 +132,11 @@ start_daemon() {
   mkdir -p "$dir" "$STATE_DIR/admin-$host"
   log "starting incusd for $host in $(netns_of "$host") (INCUS_DIR=$dir)"
   # setsid: the daemon outlives this script; ip netns exec puts it in the host's namespace.
-  setsid ip netns exec "$(netns_of "$host")" env INCUS_DIR="$dir" \
-    "$INCUSD" --group root --logfile "$STATE_DIR/$host.log" </dev/null \
+  # ip netns exec also gives it a fresh /sys (the namespace's interfaces, which incusd reads
+  # for its bridges) without the cgroup mounts under it, and without them no container
+  # with limits starts: the host's cgroup layout is mounted again first (same hierarchies).
+  setsid ip netns exec "$(netns_of "$host")" sh -c "$(cgroup_mounts) exec env INCUS_DIR='$dir' \
+    '$INCUSD' --group root --logfile '$STATE_DIR/$host.log'" </dev/null \
     >>"$STATE_DIR/$host.out" 2>&1 &
   echo $! >"$STATE_DIR/$host.pid"
   if ! INCUS_DIR="$dir" timeout 90 incus admin waitready --timeout 60; then
