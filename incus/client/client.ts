@@ -493,14 +493,21 @@ export class IncusClient {
   /** Blocks until the operation ends (server-side wait: one request per operation). */
   async wait(operationPath: string, opts: RequestOptions = {}): Promise<Operation> {
     const object = opts.object ?? operationPath;
-    const res = await this.request<Operation>("GET", `${operationPath}/wait`, {
-      object,
-      project: opts.project,
-      query: { timeout: "-1" },
-      // The server answers when the operation ends, which may take as long as it takes.
-      responseTimeoutMs: 0,
-    });
-    const op = res.metadata;
+    let op: Operation;
+    for (;;) {
+      const res = await this.request<Operation>("GET", `${operationPath}/wait`, {
+        object,
+        project: opts.project,
+        query: { timeout: "-1" },
+        // The server answers when the operation ends, which may take as long as it takes.
+        responseTimeoutMs: 0,
+      });
+      op = res.metadata;
+      // A cluster member forwarding the wait for another member's operation may answer
+      // while it still runs (103 Running, 105 Pending): wait again.
+      if (op.status_code !== 103 && op.status_code !== 105) break;
+      await sleep(200);
+    }
     if (op.status !== "Success") {
       throw new OperationError({
         kind: "operation-failed",
