@@ -206,6 +206,12 @@ async function waitUntil(
         project: opts.project,
         query: { timeout: String(slice) },
       });
+      // A cluster member forwarding the wait for another member's exec may answer while it
+      // still runs (103 Running, 105 Pending): wait again, within the deadline.
+      if (res.metadata.status_code === 103 || res.metadata.status_code === 105) {
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
       return res.metadata;
     } catch (e) {
       // A wait that ran out while the command still runs is answered with this error.
