@@ -61,13 +61,16 @@ export function ensureResourcePlugin(
   if (r.status === 0 && installed(pulumi, name, version, env)) {
     return { ok: true, detail: `${what}: installed` };
   }
-  const words = `${r.stderr ?? ""}${r.error ? String(r.error) : ""}`
-    .trim()
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .slice(-2)
-    .join(" / ");
-  return { ok: false, detail: `${what} could not be fetched: ${words || "no answer"}` };
+  const output = `${r.stderr ?? ""}${r.error ? String(r.error) : ""}`;
+  // The CLI's own words: its final error, and the network's reason (no DNS, refused, ...).
+  const lines = output.split("\n").map((l) => l.trim());
+  const error = lines.filter((l) => l.startsWith("error:")).pop();
+  const reason = /Get "[^"]+": (.+)$/.exec(lines.find((l) => /Get "[^"]+":/.test(l)) ?? "")?.[1];
+  const words =
+    [error, reason && `(${reason})`].filter(Boolean).join(" ") ||
+    lines.filter((l) => l !== "").pop() ||
+    (r.status === null ? `no answer within ${timeoutMs / 1000}s` : "no answer");
+  return { ok: false, detail: `${what} could not be fetched: ${words}` };
 }
 
 /** Whether an HTTPS URL answers at all within the wait. */
