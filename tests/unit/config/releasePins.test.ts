@@ -177,5 +177,4 @@ describe("services.<name>.releaseSha256", () => {
     );
     expect(problem.allowed).toContain("not from a release download");
   });
-
 });
