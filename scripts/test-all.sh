@@ -6,7 +6,8 @@
 #   1. the validators and daemons of the template and contract tests (Debian packages)
 #   2. a local Incus daemon with the `default` pool and the `atlas-test` image
 #   3. the S3-compatible test server (moto, for the state backend tests)
-#   4. the Pulumi CLI (downloaded, or built from source with Go)
+#   4. the Pulumi CLI (downloaded, or built from source with Go), and CoreDNS for the
+#      contract tests (built from the Go module proxy)
 #   5. npm packages and the build (the provider plugin runs from dist/)
 #   6. `npm test`: type-check, lint and every suite, with the options given here
 #
@@ -43,6 +44,13 @@ if [ "${ATLAS_SKIP_PROVISION:-0}" != 1 ]; then
     pulumi version
   else
     echo "Pulumi CLI could not be provided: the engine end-to-end suites will fail" >&2
+  fi
+
+  step "CoreDNS for the contract tests (built from the Go module proxy, cached)"
+  if coredns_bin="$(bash scripts/coredns-build.sh | tail -n 1)"; then
+    export ATLAS_COREDNS="$coredns_bin"
+  else
+    echo "CoreDNS could not be built: tests/contracts/dns will try again and fail" >&2
   fi
 fi
 

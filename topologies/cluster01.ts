@@ -43,6 +43,10 @@ export const cluster01: Topology = (config) => {
   } = stackFoundation(config, ovnCentralReady);
   const { services } = config;
   const pinnedNodes = config.pinToClusterNodes ? config.clusterNodes : [];
+  // Every service but the node exporters lives on the first member, with its volume: a
+  // member-local pool holds a volume on one member only, and the proxy devices that expose
+  // services on the LAN then listen on one known host.
+  const serviceMember = pinnedNodes[0];
 
   // OVN central serves the overlay the other networks run on, from the cluster's own
   // bridge; it is the first member's job, as in the reference's single container.
@@ -55,7 +59,7 @@ export const cluster01: Topology = (config) => {
             ovn: config.ovn,
             storagePool,
             baseProfiles: [base.containerBaseProfile],
-            targetNode: pinnedNodes[0],
+            targetNode: serviceMember,
           },
           opts,
         )
@@ -67,6 +71,7 @@ export const cluster01: Topology = (config) => {
     {
       settings: services.alertmanager,
       storagePool,
+      targetNode: serviceMember,
       baseProfiles: management,
       alertmanager: config.alertmanager,
     },
@@ -91,6 +96,7 @@ export const cluster01: Topology = (config) => {
     {
       settings: services.promtail,
       storagePool,
+      targetNode: serviceMember,
       baseProfiles: management,
       lokiPushUrl,
       environment: config.stack,
@@ -103,6 +109,7 @@ export const cluster01: Topology = (config) => {
       settings: services.mosquitto,
       mosquitto: config.mosquitto,
       storagePool,
+      targetNode: serviceMember,
       baseProfiles: production,
       access: externalAccessFor(
         config,
@@ -151,6 +158,7 @@ export const cluster01: Topology = (config) => {
     {
       settings: services.prometheus,
       storagePool,
+      targetNode: serviceMember,
       baseProfiles: management,
       prometheus: config.prometheus,
       environment: config.stack,
@@ -168,6 +176,7 @@ export const cluster01: Topology = (config) => {
       settings: services.coredns,
       coredns: config.coredns,
       storagePool,
+      targetNode: serviceMember,
       baseProfiles: production,
       access: externalAccessFor(
         config,

@@ -32,6 +32,7 @@ export class Alertmanager extends pulumi.ComponentResource implements ServiceOut
       profileName: args.profileName ?? "alertmanager",
       settings: args.settings,
       storagePool: args.storagePool,
+      targetNode: args.targetNode,
       baseProfiles: args.baseProfiles,
       dataPath: alertmanagerPaths.data,
       install: alertmanagerInstall(args.settings),

@@ -1,20 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AtlantisSettings, ServiceSettings } from "../../config";
+import type { AtlantisSettings } from "../../config";
+import type { ServiceComponentArgs } from "../shared/serviceArgs";
 import { buildServiceAnatomy } from "../shared/serviceAnatomy";
 
 /** Atlantis' HTTP port (webhooks and UI). */
 export const atlantisPort = 4141;
 const dataDir = "/atlantis-data";
 
-export interface AtlantisArgs {
-  /** `image` is the OCI reference through an Incus remote (`ghcr:accuser-dev/atlas/atlantis:latest`). */
-  settings: ServiceSettings;
+/** `settings.image` is the OCI reference through an Incus remote (`ghcr:accuser-dev/atlas/atlantis:latest`). */
+export interface AtlantisArgs extends ServiceComponentArgs {
   atlantis: AtlantisSettings;
-  storagePool: string;
-  /** container-base, then the gitops network profile. */
-  baseProfiles: pulumi.Input<string>[];
-  instanceName?: string;
-  profileName?: string;
 }
 
 /**
@@ -46,6 +41,7 @@ export class Atlantis extends pulumi.ComponentResource {
       profileName: args.profileName ?? "atlantis",
       settings: args.settings,
       storagePool: args.storagePool,
+      targetNode: args.targetNode,
       baseProfiles: args.baseProfiles,
       dataPath: dataDir,
       instanceConfig: {

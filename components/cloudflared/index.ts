@@ -1,20 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { CloudflaredSettings, ServiceSettings } from "../../config";
+import type { CloudflaredSettings } from "../../config";
+import type { ServiceComponentArgs } from "../shared/serviceArgs";
 import { buildServiceAnatomy } from "../shared/serviceAnatomy";
 import { cloudflaredConfiguration } from "./configuration";
 import { cloudflaredInstall, cloudflaredMetricsPort } from "./install";
 
 export { cloudflaredMetricsPort } from "./install";
 
-export interface CloudflaredArgs {
-  settings: ServiceSettings;
+export interface CloudflaredArgs extends ServiceComponentArgs {
   /** The tunnel token (secret), from the Cloudflare Zero Trust dashboard. */
   tunnelToken: pulumi.Input<string>;
-  storagePool: string;
-  /** container-base, then the management network profile. */
-  baseProfiles: pulumi.Input<string>[];
-  instanceName?: string;
-  profileName?: string;
 }
 
 /**
@@ -33,6 +28,7 @@ export class Cloudflared extends pulumi.ComponentResource {
       profileName: args.profileName ?? "cloudflared",
       settings: args.settings,
       storagePool: args.storagePool,
+      targetNode: args.targetNode,
       baseProfiles: args.baseProfiles,
       install: cloudflaredInstall(args.settings),
       configuration: cloudflaredConfiguration(name, args.tunnelToken),

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { CorednsSettings, ServiceSettings } from "../../config";
-import type * as incus from "../../incus/sdk";
+import type { CorednsSettings } from "../../config";
+import type { ServiceComponentArgs } from "../shared/serviceArgs";
 import { loadBalancerFor, type OvnLoadBalancer } from "../ovnLoadBalancer";
 import { accessDevices, type ExternalAccess, type ExternalPort } from "../shared/externalAccess";
 import { buildServiceAnatomy } from "../shared/serviceAnatomy";
@@ -17,24 +17,13 @@ export interface ServiceDnsRecord {
   address: pulumi.Input<string>;
 }
 
-export interface CorednsArgs {
-  settings: ServiceSettings;
+export interface CorednsArgs extends ServiceComponentArgs {
   coredns: CorednsSettings;
-  storagePool: string;
-  /** container-base, then the production network profile. */
-  baseProfiles: pulumi.Input<string>[];
   access: ExternalAccess;
   /** The internal zone's records, from the deployed services' outputs. */
   records: ServiceDnsRecord[];
-  /**
-   * Proxy devices that let consumers on another network reach CoreDNS' other ports (its
-   * metrics, from Prometheus on the management network's gateway), from the topology.
-   */
-  devices?: incus.Device[];
   /** With the OVN backend, also serve the metrics port on the VIP (for Prometheus). */
   metricsOnLoadBalancer?: boolean;
-  instanceName?: string;
-  profileName?: string;
 }
 
 /** Port 53 over both transports. */
@@ -95,6 +84,7 @@ export class Coredns extends pulumi.ComponentResource {
       profileName: args.profileName ?? "coredns",
       settings: args.settings,
       storagePool: args.storagePool,
+      targetNode: args.targetNode,
       baseProfiles: args.baseProfiles,
       install: corednsInstall(args.settings),
       configuration: corednsConfiguration({

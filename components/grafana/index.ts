@@ -54,6 +54,7 @@ export class Grafana extends pulumi.ComponentResource implements ServiceOutputs 
       profileName: args.profileName ?? "grafana",
       settings: args.settings,
       storagePool: args.storagePool,
+      targetNode: args.targetNode,
       baseProfiles: args.baseProfiles,
       dataPath: grafanaPaths.data,
       install: grafanaInstall(args.settings),

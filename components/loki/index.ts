@@ -34,6 +34,7 @@ export class Loki extends pulumi.ComponentResource implements ServiceOutputs {
       profileName: args.profileName ?? "loki",
       settings: args.settings,
       storagePool: args.storagePool,
+      targetNode: args.targetNode,
       baseProfiles: args.baseProfiles,
       dataPath: lokiPaths.data,
       install: lokiInstall(args.settings),

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { MosquittoSettings, ServiceSettings } from "../../config";
+import type { MosquittoSettings } from "../../config";
+import type { ServiceComponentArgs } from "../shared/serviceArgs";
 import { loadBalancerFor, type OvnLoadBalancer } from "../ovnLoadBalancer";
 import { accessDevices, type ExternalAccess, type ExternalPort } from "../shared/externalAccess";
 import { buildServiceAnatomy } from "../shared/serviceAnatomy";
@@ -19,18 +20,12 @@ export interface MosquittoStepCa {
   fingerprint: pulumi.Input<string>;
 }
 
-export interface MosquittoArgs {
-  settings: ServiceSettings;
+export interface MosquittoArgs extends ServiceComponentArgs {
   mosquitto: MosquittoSettings;
-  storagePool: string;
-  /** container-base, then the production network profile. */
-  baseProfiles: pulumi.Input<string>[];
   /** Proxy devices (bridge), nothing (physical) or an OVN load balancer. */
   access: ExternalAccess;
   /** Required when `mosquitto.enableTls` is set. */
   stepCa?: MosquittoStepCa;
-  instanceName?: string;
-  profileName?: string;
 }
 
 /** Eclipse Mosquitto on the production network (the reference's `mosquitto01`). */
@@ -62,11 +57,12 @@ export class Mosquitto extends pulumi.ComponentResource {
       profileName: args.profileName ?? "mosquitto",
       settings: args.settings,
       storagePool: args.storagePool,
+      targetNode: args.targetNode,
       baseProfiles: args.baseProfiles,
       dataPath: mosquittoPaths.dataDir,
       install: installWithTrust(instanceName, args),
       configuration: mosquittoConfiguration(args.mosquitto, enableTls),
-      devices: accessDevices(args.access, ports),
+      devices: [...accessDevices(args.access, ports), ...(args.devices ?? [])],
       port: mqttPort,
       scheme: "mqtt",
     });

@@ -74,6 +74,7 @@ export class Prometheus extends pulumi.ComponentResource implements ServiceOutpu
       profileName: args.profileName ?? "prometheus",
       settings: args.settings,
       storagePool: args.storagePool,
+      targetNode: args.targetNode,
       baseProfiles: args.baseProfiles,
       dataPath: prometheusPaths.data,
       install: prometheusInstall(args.settings, args.prometheus),

@@ -37,6 +37,7 @@ export class Promtail extends pulumi.ComponentResource implements ServiceOutputs
       profileName: args.profileName ?? "promtail",
       settings: args.settings,
       storagePool: args.storagePool,
+      targetNode: args.targetNode,
       baseProfiles: args.baseProfiles,
       install: promtailInstall(args.settings),
       configuration: promtailConfiguration({

@@ -19,6 +19,12 @@ export interface ServiceComponentArgs {
    * platform's connections.
    */
   devices?: incus.Device[];
+  /**
+   * Cluster member the instance and its data volume live on (`?target=`). A pool local to
+   * each member (`dir`, `zfs`, `btrfs`, `lvm`) holds a volume on one member only, so the
+   * volume and its instance must be placed on the same one; unset on a standalone server.
+   */
+  targetNode?: string;
 }
 
 /** Outputs every service component exposes. */

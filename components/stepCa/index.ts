@@ -44,6 +44,7 @@ export class StepCa extends pulumi.ComponentResource implements ServiceOutputs {
       profileName: args.profileName ?? "step-ca",
       settings: args.settings,
       storagePool: args.storagePool,
+      targetNode: args.targetNode,
       baseProfiles: args.baseProfiles,
       dataPath: stepCaPaths.step,
       install: stepCaInstall(args.settings),

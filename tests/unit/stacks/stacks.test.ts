@@ -266,6 +266,30 @@ describe("cluster01 pinning", () => {
     expect(exporters.map((e) => e.inputs.targetNode).sort()).toEqual(["m1", "m2", "m3"]);
   });
 
+  it("places every other service and each data volume on the first member, beside each other", async () => {
+    const resources = await recordStack(
+      "cluster01",
+      overlay({ "atlas:clusterNodes": ["m1", "m2", "m3"] }),
+    );
+    const services = resources.filter(
+      (r) =>
+        r.type === "incus:index:Instance" && !String(r.inputs.name).startsWith("node-exporter"),
+    );
+    expect(services.map((i) => i.inputs.name)).toEqual(
+      expect.arrayContaining(["prometheus01", "alertmanager01", "coredns01", "mosquitto01"]),
+    );
+    for (const s of services) expect(s.inputs.targetNode, String(s.inputs.name)).toBe("m1");
+    const volumes = resources.filter((r) => r.type === "incus:index:StorageVolume");
+    expect(volumes.length).toBeGreaterThanOrEqual(3);
+    const exporterVolumes = volumes.filter((v) =>
+      String(v.inputs.name).startsWith("node-exporter"),
+    );
+    for (const v of volumes) {
+      if (exporterVolumes.includes(v)) continue;
+      expect(v.inputs.target, String(v.inputs.name)).toBe("m1");
+    }
+  });
+
   it("leaves placement to Incus when pinToClusterNodes is false (standalone test servers)", async () => {
     const resources = await recordStack(
       "cluster01",
