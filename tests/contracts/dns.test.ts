@@ -1,5 +1,5 @@
 /**
- * Contract: CoreDNS (v1.12.3, the deployed version, built from the Go module proxy by
+ * Contract: CoreDNS (v1.14.4, the deployed version, built from the Go module proxy by
  * scripts/coredns-build.sh with just the plugins the Corefile uses) on the Corefile and
  * zone file the program renders for cluster01, queried with `dig` from the cluster01 lab
  * host (lab/network.ts).
