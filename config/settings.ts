@@ -138,9 +138,9 @@ export const scalarSettings: Fields<ScalarSettings> = {
     rules.listOf(rules.incusName, "cluster member names"),
     {
       compute: ({ topology }) => (topology === "cluster01" ? [...defaultClusterNodes] : []),
-      text: `${defaultClusterNodes.join(", ")} on cluster01; none elsewhere`,
+      text: `cluster01: the members its cluster reports (${defaultClusterNodes.join(", ")} when not pinned); none elsewhere`,
     },
-    "Cluster member names; one node-exporter is pinned to each.",
+    "Cluster members to use, each checked to exist and be online. One node-exporter is pinned to each; every other service and its data volume live on the first.",
     ["node01", "node02", "node03"],
   ),
   pinToClusterNodes: flag(
