@@ -71,3 +71,16 @@ export function routeName(route: Route): string {
       return "OVN load-balancer VIP";
   }
 }
+
+/**
+ * The ports the platform's own proxy devices listen on in bridge mode (the LAN's way in,
+ * cross-host endpoints, another network's gateway): what the policy pack's proxy
+ * allow-list permits by default, so that the platform passes its own policy.
+ */
+export function platformProxyPorts(connections: readonly Connection[]): number[] {
+  const proxied = connections.filter((c) => {
+    const kind = routeFor(c, "bridge").kind;
+    return kind === "hostProxy" || kind === "gatewayProxy";
+  });
+  return [...new Set(proxied.map((c) => c.port))].sort((a, b) => a - b);
+}

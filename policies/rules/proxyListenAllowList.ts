@@ -1,10 +1,15 @@
 import { describe, devicesOf, incusTypes } from "../incusResources";
 import { resourcePolicy } from "../policy";
 import { parseProxyListen } from "../proxyListen";
+import { platformConnections } from "../../topologies/connections";
+import { platformProxyPorts } from "../../topologies/connectionRoute";
 
 /**
- * Proxy devices open host ports: only the reference's public services may (MQTT 1883,
- * MQTTS 8883, DNS 53, on any address). Anything else is listed per address in
+ * Proxy devices open host ports: by default only the platform's own endpoints may, the
+ * ports of its modelled connections that go through a proxy device (MQTT 1883, MQTTS 8883
+ * and DNS 53 from the LAN; Loki's push 3100, step-ca 9000 and Prometheus federation 9090
+ * from the peer host; CoreDNS' metrics 9153 on the management gateway), on any address.
+ * Anything else is listed per address in
  * `allowedListeners`, e.g. OVN central's northbound/southbound databases on the
  * configured `ovn.centralListenAddress` (`192.168.71.5:6641`, `192.168.71.5:6642`), which
  * the operator adds with the OVN backend: the policy cannot read stack config, and a
@@ -15,7 +20,10 @@ export const proxyListenAllowList = resourcePolicy({
   description:
     "Proxy devices only listen on allowedPorts (any address) or on allowedListeners (address:port).",
   enforcementLevel: "mandatory",
-  defaults: { allowedPorts: [1883, 8883, 53], allowedListeners: [] as string[] },
+  defaults: {
+    allowedPorts: platformProxyPorts(platformConnections()),
+    allowedListeners: [] as string[],
+  },
   schema: {
     allowedPorts: {
       type: "array",

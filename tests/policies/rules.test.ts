@@ -387,6 +387,21 @@ describe("proxy-listen-allow-list", () => {
     expect(await violationsOf("proxy-listen-allow-list", [mosquitto, coredns])).toEqual([]);
   });
 
+  it("accepts the platform's own cross-host and gateway endpoints (Loki push, step-ca, federation, CoreDNS metrics)", async () => {
+    const endpoints = serviceProfile("endpoints", {
+      devices: [
+        rootDiskDevice(),
+        proxy("lan-3100-proxy", "tcp:0.0.0.0:3100"),
+        proxy("lan-9000-proxy", "tcp:192.168.68.10:9000"),
+        proxy("lan-9090-proxy", "tcp:192.168.68.11:9090"),
+        proxy("management-gateway-9153-proxy", "tcp:10.20.0.1:9153"),
+      ],
+    });
+    expect(await violationsOf("proxy-listen-allow-list", [endpoints])).toEqual([]);
+    const ssh = serviceProfile("ssh", { devices: [proxy("ssh", "tcp:0.0.0.0:22")] });
+    expect(await violationsOf("proxy-listen-allow-list", [ssh])).toHaveLength(1);
+  });
+
   it("flags other ports, ranges and malformed listen values, on profiles and instances", async () => {
     const v = await violationsOf("proxy-listen-allow-list", [
       serviceProfile("web", { devices: [proxy("http", "tcp:0.0.0.0:80")] }),
