@@ -8,6 +8,7 @@ import {
   type ServiceOutputs,
 } from "../shared/serviceArgs";
 import { buildServiceAnatomy } from "../shared/serviceAnatomy";
+import { serviceAnatomyBasics } from "../shared/serviceArgs";
 import { alertmanagerPort } from "./config";
 import { alertmanagerConfiguration } from "./configuration";
 import { alertmanagerInstall, alertmanagerPaths } from "./install";
@@ -28,12 +29,7 @@ export class Alertmanager extends pulumi.ComponentResource implements ServiceOut
   constructor(name: string, args: AlertmanagerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("atlas:components:Alertmanager", name, {}, opts);
     const anatomy = buildServiceAnatomy(this, {
-      instanceName: args.instanceName ?? "alertmanager01",
-      profileName: args.profileName ?? "alertmanager",
-      settings: args.settings,
-      storagePool: args.storagePool,
-      targetNode: args.targetNode,
-      baseProfiles: args.baseProfiles,
+      ...serviceAnatomyBasics(args, "alertmanager01", "alertmanager"),
       dataPath: alertmanagerPaths.data,
       install: alertmanagerInstall(args.settings),
       configuration: alertmanagerConfiguration(args.alertmanager),

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AtlantisSettings } from "../../config";
 import type { ServiceComponentArgs } from "../shared/serviceArgs";
 import { buildServiceAnatomy } from "../shared/serviceAnatomy";
+import { serviceAnatomyBasics } from "../shared/serviceArgs";
 
 /** Atlantis' HTTP port (webhooks and UI). */
 export const atlantisPort = 4141;
@@ -37,12 +38,7 @@ export class Atlantis extends pulumi.ComponentResource {
     const url = `https://${atlantis.domain}`;
 
     const anatomy = buildServiceAnatomy(this, {
-      instanceName: args.instanceName ?? "atlantis01",
-      profileName: args.profileName ?? "atlantis",
-      settings: args.settings,
-      storagePool: args.storagePool,
-      targetNode: args.targetNode,
-      baseProfiles: args.baseProfiles,
+      ...serviceAnatomyBasics(args, "atlantis01", "atlantis"),
       dataPath: dataDir,
       instanceConfig: {
         "environment.ATLANTIS_GH_TOKEN": pulumi.secret(atlantis.githubToken),

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CloudflaredSettings } from "../../config";
 import type { ServiceComponentArgs } from "../shared/serviceArgs";
 import { buildServiceAnatomy } from "../shared/serviceAnatomy";
+import { serviceAnatomyBasics } from "../shared/serviceArgs";
 import { cloudflaredConfiguration } from "./configuration";
 import { cloudflaredInstall, cloudflaredMetricsPort } from "./install";
 
@@ -24,12 +25,7 @@ export class Cloudflared extends pulumi.ComponentResource {
   constructor(name: string, args: CloudflaredArgs, opts?: pulumi.ComponentResourceOptions) {
     super("atlas:components:Cloudflared", name, {}, opts);
     const anatomy = buildServiceAnatomy(this, {
-      instanceName: args.instanceName ?? "cloudflared01",
-      profileName: args.profileName ?? "cloudflared",
-      settings: args.settings,
-      storagePool: args.storagePool,
-      targetNode: args.targetNode,
-      baseProfiles: args.baseProfiles,
+      ...serviceAnatomyBasics(args, "cloudflared01", "cloudflared"),
       install: cloudflaredInstall(args.settings),
       configuration: cloudflaredConfiguration(name, args.tunnelToken),
       port: cloudflaredMetricsPort,

@@ -4,6 +4,7 @@ import type { ServiceComponentArgs } from "../shared/serviceArgs";
 import { loadBalancerFor, type OvnLoadBalancer } from "../ovnLoadBalancer";
 import { accessDevices, type ExternalAccess, type ExternalPort } from "../shared/externalAccess";
 import { buildServiceAnatomy } from "../shared/serviceAnatomy";
+import { serviceAnatomyBasics } from "../shared/serviceArgs";
 import { corednsConfiguration, zoneFilePath } from "./configuration";
 import { corednsPorts, renderCorefile } from "./corefile";
 import { corednsInstall, corednsPaths } from "./install";
@@ -80,12 +81,7 @@ export class Coredns extends pulumi.ComponentResource {
     const corefile = renderCorefile({ zone, zoneFile: zonePath, incusResolver, upstreams });
 
     const anatomy = buildServiceAnatomy(this, {
-      instanceName,
-      profileName: args.profileName ?? "coredns",
-      settings: args.settings,
-      storagePool: args.storagePool,
-      targetNode: args.targetNode,
-      baseProfiles: args.baseProfiles,
+      ...serviceAnatomyBasics(args, instanceName, "coredns"),
       install: corednsInstall(args.settings),
       configuration: corednsConfiguration({
         corefile,

@@ -9,6 +9,7 @@ import {
   type ServiceOutputs,
 } from "../shared/serviceArgs";
 import { buildServiceAnatomy } from "../shared/serviceAnatomy";
+import { serviceAnatomyBasics } from "../shared/serviceArgs";
 import { grafanaConfiguration } from "./configuration";
 import { grafanaInstall, grafanaPaths, grafanaPort } from "./install";
 
@@ -50,12 +51,7 @@ export class Grafana extends pulumi.ComponentResource implements ServiceOutputs 
     this.adminPassword = pulumi.secret(password);
 
     const anatomy = buildServiceAnatomy(this, {
-      instanceName: args.instanceName ?? "grafana01",
-      profileName: args.profileName ?? "grafana",
-      settings: args.settings,
-      storagePool: args.storagePool,
-      targetNode: args.targetNode,
-      baseProfiles: args.baseProfiles,
+      ...serviceAnatomyBasics(args, "grafana01", "grafana"),
       dataPath: grafanaPaths.data,
       install: grafanaInstall(args.settings),
       configuration: grafanaConfiguration({

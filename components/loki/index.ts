@@ -8,6 +8,7 @@ import {
   type ServiceOutputs,
 } from "../shared/serviceArgs";
 import { buildServiceAnatomy } from "../shared/serviceAnatomy";
+import { serviceAnatomyBasics } from "../shared/serviceArgs";
 import { lokiPorts } from "./config";
 import { lokiConfiguration } from "./configuration";
 import { lokiInstall, lokiPaths } from "./install";
@@ -30,12 +31,7 @@ export class Loki extends pulumi.ComponentResource implements ServiceOutputs {
     super("atlas:components:Loki", name, {}, opts);
 
     const anatomy = buildServiceAnatomy(this, {
-      instanceName: args.instanceName ?? "loki01",
-      profileName: args.profileName ?? "loki",
-      settings: args.settings,
-      storagePool: args.storagePool,
-      targetNode: args.targetNode,
-      baseProfiles: args.baseProfiles,
+      ...serviceAnatomyBasics(args, "loki01", "loki"),
       dataPath: lokiPaths.data,
       install: lokiInstall(args.settings),
       configuration: lokiConfiguration(args.loki),

@@ -4,6 +4,7 @@ import type { ServiceComponentArgs } from "../shared/serviceArgs";
 import { loadBalancerFor, type OvnLoadBalancer } from "../ovnLoadBalancer";
 import { accessDevices, type ExternalAccess, type ExternalPort } from "../shared/externalAccess";
 import { buildServiceAnatomy } from "../shared/serviceAnatomy";
+import { serviceAnatomyBasics } from "../shared/serviceArgs";
 import { mosquittoPaths } from "./config";
 import { mosquittoConfiguration } from "./configuration";
 import { mosquittoInstall } from "./install";
@@ -53,12 +54,7 @@ export class Mosquitto extends pulumi.ComponentResource {
     ];
 
     const anatomy = buildServiceAnatomy(this, {
-      instanceName,
-      profileName: args.profileName ?? "mosquitto",
-      settings: args.settings,
-      storagePool: args.storagePool,
-      targetNode: args.targetNode,
-      baseProfiles: args.baseProfiles,
+      ...serviceAnatomyBasics(args, instanceName, "mosquitto"),
       dataPath: mosquittoPaths.dataDir,
       install: installWithTrust(instanceName, args),
       configuration: mosquittoConfiguration(args.mosquitto, enableTls),

@@ -7,15 +7,14 @@ import {
   type ServiceOutputs,
 } from "../shared/serviceArgs";
 import { buildServiceAnatomy } from "../shared/serviceAnatomy";
+import { serviceAnatomyBasics } from "../shared/serviceArgs";
 import { nodeExporterConfiguration } from "./configuration";
 import { hostMounts, nodeExporterInstall, nodeExporterPort } from "./install";
 
 export { hostMounts, nodeExporterPort } from "./install";
 
-export interface NodeExporterArgs extends ServiceComponentArgs {
-  /** Cluster member to pin to: one node exporter per physical host. */
-  targetNode?: string;
-}
+/** `targetNode`: one node exporter per physical host, pinned to it. */
+export type NodeExporterArgs = ServiceComponentArgs;
 
 const hostDevices: Device[] = hostMounts.map((mount) => ({
   name: mount.name,
@@ -35,13 +34,8 @@ export class NodeExporter extends pulumi.ComponentResource implements ServiceOut
     super("atlas:components:NodeExporter", name, {}, opts);
 
     const anatomy = buildServiceAnatomy(this, {
-      instanceName: args.instanceName ?? "node-exporter01",
-      profileName: args.profileName ?? "node-exporter",
-      settings: args.settings,
-      storagePool: args.storagePool,
-      baseProfiles: args.baseProfiles,
+      ...serviceAnatomyBasics(args, "node-exporter01", "node-exporter"),
       devices: hostDevices,
-      targetNode: args.targetNode,
       install: nodeExporterInstall(args.settings),
       configuration: nodeExporterConfiguration(),
       port: nodeExporterPort,

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { OvnSettings, ServiceSettings } from "../../config";
 import type * as incus from "../../incus/sdk";
 import { buildServiceAnatomy } from "../shared/serviceAnatomy";
+import { serviceAnatomyBasics } from "../shared/serviceArgs";
 import { ovnCentralInstall, ovnDataDir, ovnDatabasePorts } from "./install";
 
 export { ovnDatabasePorts } from "./install";
@@ -48,13 +49,8 @@ export class OvnCentral extends pulumi.ComponentResource {
     });
 
     const anatomy = buildServiceAnatomy(this, {
-      instanceName: args.instanceName ?? "ovn-central01",
-      profileName: args.profileName ?? "ovn-central",
-      settings: args.settings,
-      storagePool: args.storagePool,
-      baseProfiles: args.baseProfiles,
+      ...serviceAnatomyBasics(args, "ovn-central01", "ovn-central"),
       dataPath: ovnDataDir,
-      targetNode: args.targetNode,
       devices: [
         {
           name: "eth0",

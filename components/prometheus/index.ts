@@ -6,6 +6,7 @@ import {
   type ServiceOutputs,
 } from "../shared/serviceArgs";
 import { buildServiceAnatomy } from "../shared/serviceAnatomy";
+import { serviceAnatomyBasics } from "../shared/serviceArgs";
 import { renderPrometheusConfig } from "./config";
 import { prometheusConfiguration } from "./configuration";
 import { prometheusInstall, prometheusPaths, prometheusPort } from "./install";
@@ -70,12 +71,7 @@ export class Prometheus extends pulumi.ComponentResource implements ServiceOutpu
       );
 
     const anatomy = buildServiceAnatomy(this, {
-      instanceName,
-      profileName: args.profileName ?? "prometheus",
-      settings: args.settings,
-      storagePool: args.storagePool,
-      targetNode: args.targetNode,
-      baseProfiles: args.baseProfiles,
+      ...serviceAnatomyBasics(args, instanceName, "prometheus"),
       dataPath: prometheusPaths.data,
       install: prometheusInstall(args.settings, args.prometheus),
       configuration: prometheusConfiguration(args.prometheus, this.configYaml, args.incusMetrics),

@@ -7,6 +7,7 @@ import {
   type ServiceOutputs,
 } from "../shared/serviceArgs";
 import { buildServiceAnatomy } from "../shared/serviceAnatomy";
+import { serviceAnatomyBasics } from "../shared/serviceArgs";
 import { promtailPort } from "./config";
 import { promtailConfiguration } from "./configuration";
 import { promtailInstall } from "./install";
@@ -33,12 +34,7 @@ export class Promtail extends pulumi.ComponentResource implements ServiceOutputs
     this.lokiTarget = pulumi.output(args.lokiPushUrl);
 
     const anatomy = buildServiceAnatomy(this, {
-      instanceName,
-      profileName: args.profileName ?? "promtail",
-      settings: args.settings,
-      storagePool: args.storagePool,
-      targetNode: args.targetNode,
-      baseProfiles: args.baseProfiles,
+      ...serviceAnatomyBasics(args, instanceName, "promtail"),
       install: promtailInstall(args.settings),
       configuration: promtailConfiguration({
         lokiPushUrl: this.lokiTarget,

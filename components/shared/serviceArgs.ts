@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../../config";
 import type * as incus from "../../incus/sdk";
-import type { ServiceAnatomy } from "./serviceAnatomy";
+import type { ServiceAnatomy, ServiceAnatomyArgs } from "./serviceAnatomy";
 
 /** What every service component takes besides its own settings. */
 export interface ServiceComponentArgs {
@@ -25,6 +25,32 @@ export interface ServiceComponentArgs {
    * volume and its instance must be placed on the same one; unset on a standalone server.
    */
   targetNode?: string;
+}
+
+/** What every component hands its anatomy unchanged from its arguments, names defaulted. */
+export function serviceAnatomyBasics(
+  args: ServiceComponentArgs,
+  instanceName: string,
+  profileName: string,
+): Pick<
+  ServiceAnatomyArgs,
+  | "instanceName"
+  | "profileName"
+  | "settings"
+  | "storagePool"
+  | "baseProfiles"
+  | "targetNode"
+  | "devices"
+> {
+  return {
+    instanceName: args.instanceName ?? instanceName,
+    profileName: args.profileName ?? profileName,
+    settings: args.settings,
+    storagePool: args.storagePool,
+    baseProfiles: args.baseProfiles,
+    targetNode: args.targetNode,
+    devices: args.devices,
+  };
 }
 
 /** Outputs every service component exposes. */

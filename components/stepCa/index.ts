@@ -6,6 +6,7 @@ import {
   type ServiceOutputs,
 } from "../shared/serviceArgs";
 import { buildServiceAnatomy } from "../shared/serviceAnatomy";
+import { serviceAnatomyBasics } from "../shared/serviceArgs";
 import { stepCaConfiguration } from "./configuration";
 import { stepCaInstall, stepCaPaths, stepCaPort } from "./install";
 
@@ -40,17 +41,11 @@ export class StepCa extends pulumi.ComponentResource implements ServiceOutputs {
     const instanceName = args.instanceName ?? "step-ca01";
 
     const anatomy = buildServiceAnatomy(this, {
-      instanceName,
-      profileName: args.profileName ?? "step-ca",
-      settings: args.settings,
-      storagePool: args.storagePool,
-      targetNode: args.targetNode,
-      baseProfiles: args.baseProfiles,
+      ...serviceAnatomyBasics(args, instanceName, "step-ca"),
       dataPath: stepCaPaths.step,
       install: stepCaInstall(args.settings),
       configuration: stepCaConfiguration(args.stepCa),
       port: stepCaPort,
-      devices: args.devices,
       scheme: "https",
     });
     ({
