@@ -4,6 +4,10 @@
  * with their Incus API requests by method; (4) one day-2 change: time until the changed
  * service reloaded and the requests it took. Prints a report, checks the targets, and
  * writes the numbers to .atlas/bench.json. `--construction-only` skips the host.
+ *
+ * `npm run bench -- --scale [--sizes 10,50,100] [--parallel P] [--breakdown]`: the scale
+ * benchmark instead (scripts/bench/scaleMain.ts).
+ *
  * Results and commands are recorded in docs/benchmarks.md.
  */
 import * as fs from "node:fs";
@@ -13,6 +17,7 @@ import { repoRoot } from "../automation/repoRoot";
 import { measureConstruction, type ConstructionResult } from "./bench/construction";
 import type { DayTwoResult } from "./bench/dayTwo";
 import { measureEngine, type EngineResult, type OperationResult } from "./bench/engine";
+import { scaleMain } from "./bench/scaleMain";
 
 const targets = { constructionMs: 2000, upToCliRatio: 1.5 };
 
@@ -54,6 +59,7 @@ function reportDayTwo(d: DayTwoResult): string {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes("--scale")) return scaleMain(process.argv.slice(2));
   const constructionOnly = process.argv.includes("--construction-only");
   const lines: string[] = [];
   const construction: ConstructionResult[] = [];

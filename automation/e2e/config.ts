@@ -58,6 +58,12 @@ export interface E2eStackSpec {
   subnetBase: number;
   /** The daemon's server name, the one member of the e2e "cluster". */
   serverName: string;
+  /**
+   * `atlas:clusterNodes` of a cluster01 stack on the standalone daemon (unpinned, so the
+   * names are not checked): one node exporter each. Default: the server name alone. The
+   * scale benchmark lists many (scripts/bench/scaleStack.ts).
+   */
+  clusterNodes?: string[];
   /** Stack whose outputs this stack reads (cluster01 reads iapetus' Loki URL). */
   peerStack?: string;
   /** Per-service memory overrides, to exercise in-place updates. */
@@ -177,7 +183,10 @@ export function e2eStackConfig(spec: E2eStackSpec): ConfigMap {
     ...(spec.dayTwo?.loki ? { "atlas:loki": spec.dayTwo.loki } : {}),
     ...(spec.dayTwo?.alertmanager ? { "atlas:alertmanager": spec.dayTwo.alertmanager } : {}),
     ...(isCluster && !spec.remote
-      ? { "atlas:clusterNodes": [spec.serverName], "atlas:pinToClusterNodes": false }
+      ? {
+          "atlas:clusterNodes": spec.clusterNodes ?? [spec.serverName],
+          "atlas:pinToClusterNodes": false,
+        }
       : {}),
   };
   const config: ConfigMap = {};

@@ -1,8 +1,9 @@
 /**
- * The lower bound for `up`: the same Incus objects created with the `incus` CLI, each
- * started as soon as the objects it depends on exist (optimal parallel dependency order),
- * with the bodies the provider sent. The CLI skips everything Pulumi adds (engine, plugin
- * protocol, state writes, reads after create), so `up` / this is the engine's overhead.
+ * The lower bounds for `up` and `destroy`: the same Incus objects created with the `incus`
+ * CLI, each started as soon as the objects it depends on exist (optimal parallel
+ * dependency order), with the bodies the provider sent, then removed the same way in
+ * reverse. The CLI skips everything Pulumi adds (engine, plugin protocol, state writes,
+ * reads after create), so `up` / this is the engine's overhead.
  *
  * Instance files (pushed by the provider before first boot) are left out: the bound only
  * gets lower for it.
@@ -10,6 +11,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import type { StateResource } from "../../automation/e2e/verify";
+import { runInDependencyOrder, runInReverseDependencyOrder } from "./dependencyOrder";
 
 const run = promisify(execFile);
 
@@ -108,12 +110,21 @@ function cliObject(r: StateResource, project: string, prefix: string): CliObject
 
 export interface LowerBoundResult {
   objects: number;
+  /** Creating every object, each started the moment the objects it depends on exist. */
   ms: number;
+  /**
+   * Removing them again, each started the moment every object depending on it is gone
+   * (`incus delete --force` stops and deletes an instance, as the provider's delete does):
+   * the lower bound for `destroy`.
+   */
+  destroyMs: number;
+  /** Removals that failed (`incus` error text); a non-empty list makes destroyMs no bound. */
+  removeFailures: string[];
 }
 
 /**
- * Creates the objects (names prefixed, so they never meet the stack's), timing only the
- * creation; then removes them in reverse dependency order.
+ * Creates the objects (names prefixed, so they never meet the stack's), timing the
+ * creation; then removes them in reverse dependency order, timing that too.
  *
  * The state's profiles and instances name other objects (profiles, networks, volumes) by
  * their stack names: callers run this after the stack is destroyed and with an empty
@@ -126,38 +137,23 @@ export async function cliLowerBound(
 ): Promise<LowerBoundResult> {
   const objects = resources
     .map((r) => cliObject(r, project, prefix))
-    .filter((o): o is CliObject => o !== undefined);
-  const byUrn = new Map(objects.map((o) => [o.urn, o]));
-  const done = new Map<string, Promise<void>>();
-  const create = (o: CliObject): Promise<void> => {
-    let p = done.get(o.urn);
-    if (!p) {
-      const deps = o.dependsOn.map((u) => byUrn.get(u)).filter((d): d is CliObject => !!d);
-      p = Promise.all(deps.map(create)).then(async () => {
-        await run("incus", o.create, { maxBuffer: 16 * 1024 * 1024 });
-      });
-      done.set(o.urn, p);
-    }
-    return p;
-  };
+    .filter((o): o is CliObject => o !== undefined)
+    .map((o) => ({ ...o, key: o.urn }));
   const start = process.hrtime.bigint();
-  await Promise.all(objects.map(create));
+  await runInDependencyOrder(objects, async (o) => {
+    await run("incus", o.create, { maxBuffer: 16 * 1024 * 1024 });
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
 
-  // Teardown: dependents first.
-  const removed = new Map<string, Promise<void>>();
-  const dependents = (o: CliObject): CliObject[] =>
-    objects.filter((x) => x.dependsOn.includes(o.urn));
-  const remove = (o: CliObject): Promise<void> => {
-    let p = removed.get(o.urn);
-    if (!p) {
-      p = Promise.all(dependents(o).map(remove)).then(async () => {
-        await run("incus", o.remove).catch(() => undefined);
-      });
-      removed.set(o.urn, p);
-    }
-    return p;
-  };
-  await Promise.all(objects.map(remove));
-  return { objects: objects.length, ms };
+  // Teardown: dependents first. A failure does not stop the others (nothing may be left
+  // on the daemon), but is reported: a removal that failed fast would flatter the bound.
+  const removeFailures: string[] = [];
+  const removeStart = process.hrtime.bigint();
+  await runInReverseDependencyOrder(objects, async (o) => {
+    await run("incus", o.remove).catch((e: unknown) => {
+      removeFailures.push(`incus ${o.remove.join(" ")}: ${(e as Error).message.trim()}`);
+    });
+  });
+  const destroyMs = Number(process.hrtime.bigint() - removeStart) / 1e6;
+  return { objects: objects.length, ms, destroyMs, removeFailures };
 }
