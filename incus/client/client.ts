@@ -34,10 +34,34 @@ export interface ClientOptions {
    * `ATLAS_INCUS_RESPONSE_TIMEOUT` (seconds). Operation waits are exempt.
    */
   responseTimeoutMs?: number;
+  /**
+   * Connections to the daemon open at once; requests beyond wait for a free one. Default:
+   * no limit of the client's own (the engine's `--parallel` bounds the operations in
+   * flight), or `ATLAS_INCUS_MAX_CONNECTIONS`.
+   */
+  maxConnections?: number;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 const DEFAULT_RESPONSE_TIMEOUT_MS = 300_000;
+
+/**
+ * The connection limit from its option, else `ATLAS_INCUS_MAX_CONNECTIONS`, else none.
+ * Every operation wait (`/operations/<id>/wait`) holds a connection until the operation
+ * ends, so a limit below the engine's `--parallel` queues creates behind other objects'
+ * waits, whatever the engine allows.
+ */
+function connectionLimit(given: number | undefined, env: NodeJS.ProcessEnv): number {
+  const raw = given ?? env.ATLAS_INCUS_MAX_CONNECTIONS;
+  if (raw === undefined || raw === "") return Infinity;
+  const n = Number(raw);
+  if (!(Number.isInteger(n) && n > 0)) {
+    throw new Error(
+      `ATLAS_INCUS_MAX_CONNECTIONS="${raw}" is not allowed: expected a positive whole number of connections`,
+    );
+  }
+  return n;
+}
 
 /** A timeout from its option, else its environment variable (seconds), else the default. */
 function timeoutMs(
@@ -176,15 +200,16 @@ export class IncusClient {
       "ATLAS_INCUS_RESPONSE_TIMEOUT",
       DEFAULT_RESPONSE_TIMEOUT_MS,
     );
+    const maxSockets = connectionLimit(opts.maxConnections, env);
     // Keep-alive: one connection serves a whole provider run instead of one per request.
     if (this.endpoint.kind === "unix") {
-      this.agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+      this.agent = new http.Agent({ keepAlive: true, maxSockets });
     } else {
       const ep = this.endpoint;
       const pinned = ep.serverCert ? new crypto.X509Certificate(ep.serverCert) : undefined;
       this.agent = new https.Agent({
         keepAlive: true,
-        maxSockets: 8,
+        maxSockets,
         cert: ep.clientCert,
         key: ep.clientKey,
         ca: ep.serverCert,

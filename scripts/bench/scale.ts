@@ -26,7 +26,13 @@ import { measureDayTwo, type DayTwoResult } from "./dayTwo";
 import { ProcCpuSampler, type CpuByRole } from "./procCpu";
 import { RequestLog } from "./requestLog";
 import type { FixedCost, ScalePoint } from "./scaleReport";
-import { measureOperation, openScaleStack, operations, removeScaleStack } from "./scaleStack";
+import {
+  measureOperation,
+  openScaleStack,
+  operations,
+  removeScaleStack,
+  type Measured,
+} from "./scaleStack";
 
 export interface ScaleOptions {
   /** Node exporter counts, e.g. [10, 50, 100]. */
@@ -54,6 +60,8 @@ export interface ScaleRun {
   /** Load average (1 min) before and after: the machine is shared. */
   load: { before: number; after: number };
   fixed: FixedCost;
+  /** CPU by process of the fixed stack's no-op `up` and `preview --refresh` (last run). */
+  fixedCpu: { noopUp: CpuByRole; refreshPreview: CpuByRole };
   points: ScalePoint[];
   details: ScaleDetail[];
 }
@@ -69,7 +77,7 @@ async function measureFixedCost(
   run: E2eRun,
   log: RequestLog,
   parallel?: number,
-): Promise<FixedCost> {
+): Promise<{ fixed: FixedCost; cpu: ScaleRun["fixedCpu"] }> {
   const stack = await openE2eStack(run, {
     stackName: `bench-scale-fixed-${crypto.randomBytes(2).toString("hex")}`,
     config: {},
@@ -79,13 +87,19 @@ async function measureFixedCost(
   });
   try {
     await stack.up();
-    const up: number[] = [];
-    const refresh: number[] = [];
+    const up: Measured[] = [];
+    const refresh: Measured[] = [];
     for (let i = 0; i < 3; i++) {
-      up.push((await measureOperation(log, operations.up(stack, parallel))).op.ms);
-      refresh.push((await measureOperation(log, operations.refreshPreview(stack, parallel))).op.ms);
+      up.push(await measureOperation(log, operations.up(stack, parallel)));
+      refresh.push(await measureOperation(log, operations.refreshPreview(stack, parallel)));
     }
-    return { noopUpMs: median(up), refreshPreviewMs: median(refresh) };
+    return {
+      fixed: {
+        noopUpMs: median(up.map((m) => m.op.ms)),
+        refreshPreviewMs: median(refresh.map((m) => m.op.ms)),
+      },
+      cpu: { noopUp: up[2].cpu, refreshPreview: refresh[2].cpu },
+    };
   } finally {
     await stack.destroy().catch(() => undefined);
     await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
@@ -185,7 +199,7 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleRun> {
   const loadBefore = os.loadavg()[0];
   try {
     options.progress("fixed start-up (a stack holding only the Incus provider)");
-    const fixed = await measureFixedCost(run, log, options.parallel);
+    const { fixed, cpu: fixedCpu } = await measureFixedCost(run, log, options.parallel);
     const points: ScalePoint[] = [];
     const details: ScaleDetail[] = [];
     for (const nodes of options.sizes) {
@@ -199,6 +213,7 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleRun> {
       parallel: options.parallel,
       load: { before: loadBefore, after: os.loadavg()[0] },
       fixed,
+      fixedCpu,
       points,
       details,
     };

@@ -46,6 +46,12 @@ export function defaultVariants(high: number): BreakdownVariant[] {
     { name: "--parallel 32", parallel: 32, env: {} },
     { name: `--parallel ${high}`, parallel: high, env: {} },
     {
+      // The client's connection limit before issue 17: every operation wait holds one.
+      name: `--parallel ${high}, ATLAS_INCUS_MAX_CONNECTIONS=8 (the client's old limit)`,
+      parallel: high,
+      env: { ATLAS_INCUS_MAX_CONNECTIONS: "8" },
+    },
+    {
       name: `--parallel ${high}, PULUMI_SKIP_CHECKPOINTS`,
       parallel: high,
       // The switch is experimental: the engine ignores it without PULUMI_EXPERIMENTAL.

@@ -58,7 +58,24 @@ function report(scale: ScaleRun): string {
     `state size: ${scale.details.map((d) => `N=${d.nodes} ${(d.stateBytes / 1024).toFixed(0)} KiB`).join(", ")}`,
     `one change confined to prometheus01 (its files and one exec): ${scale.details.every((d) => d.changeConfined) ? "yes" : "NO"}`,
     "",
-    largest ? `CPU by process at N=${largest.nodes}:\n${cpuTable(cpuRows)}` : "",
+    largest
+      ? `CPU by process at N=${largest.nodes}, and of the fixed stack's no-op commands:\n` +
+        cpuTable([
+          ...cpuRows,
+          {
+            label: "fixed stack: no-op up",
+            wallMs: scale.fixed.noopUpMs,
+            cpu: scale.fixedCpu.noopUp,
+            incusResources: 0,
+          },
+          {
+            label: "fixed stack: preview --refresh",
+            wallMs: scale.fixed.refreshPreviewMs,
+            cpu: scale.fixedCpu.refreshPreview,
+            incusResources: 0,
+          },
+        ])
+      : "",
     "",
     targetLines(checkTargets(scale.points, scale.fixed)),
   ].join("\n");
