@@ -125,14 +125,21 @@ describe("wiring on the test daemon: Prometheus (management) -> CoreDNS (product
         coredns,
         "mkdir -p /tmp/www && echo coredns_up 1 > /tmp/www/metrics && httpd -p 9153 -h /tmp/www",
       );
+      // The stand-in must answer on its own loopback (where the proxy device connects)
+      // before the route is tried, so that a failure below is the route's.
+      execIn(
+        coredns,
+        "for i in $(seq 1 30); do nc -z 127.0.0.1 9153 && exit 0; sleep 1; done; " +
+          "echo 'httpd never listened on 9153' >&2; exit 1",
+      );
       let answer = "";
       try {
         // nc, not wget: busybox wget of the test image crashes on the proxied answer.
         const [host, port] = target.split(":");
         answer = execIn(
           prometheus,
-          // The proxy device and httpd take a moment to listen: up to 10 tries.
-          `for i in 1 2 3 4 5 6 7 8 9 10; do ` +
+          // The proxy device takes a moment to listen: up to 30 tries.
+          `for i in $(seq 1 30); do ` +
             `out=$(printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ${host} ${port}); ` +
             `[ -n "$out" ] && break; sleep 1; done; echo "$out"`,
         );
