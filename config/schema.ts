@@ -261,6 +261,12 @@ export interface AtlasConfig {
   /** Cluster member names; node exporters are pinned one per node. */
   clusterNodes: string[];
   /**
+   * Each member's LAN address (the host of the API URL the cluster reports for it), read
+   * from the cluster before cluster01 is built (topologies/clusterMembers.ts); not a
+   * setting. Absent when the cluster was not asked (pinning off, mocked runs).
+   */
+  clusterMemberAddresses?: Record<string, string>;
+  /**
    * Pin instances and volumes to their `clusterNodes` member (`?target=`). A standalone
    * Incus server rejects any target ("Target only allowed when clustered"), so the e2e
    * stacks on a single test daemon set it to false; instances still follow the node list.

@@ -9,12 +9,14 @@ import {
   externalAccessFor,
   incusMetricsIfEnabled,
   nodeExportersPerNode,
-  nodeScrapeTarget,
   type ScrapeTarget,
 } from "../components";
 import { corednsPorts } from "../components/coredns/corefile";
+import { nodeExporterPort } from "../components/nodeExporter";
 import { prometheusPort } from "../components/prometheus/install";
 import { connectionEndpoint, networkModeOf, platformConnection } from "./connectionEndpoint";
+import { clusterNodeExporters, partyName } from "./connections";
+import { warnIfMembersCannotReply } from "./memberNat";
 import { peerStack } from "./crossStack";
 import { stackFoundation } from "./foundation";
 import { incusMetricsScrape } from "./scrapeTargets";
@@ -77,12 +79,27 @@ export const cluster01: Topology = (config) => {
     },
     opts,
   );
+  // Prometheus lives on the first member; each exporter on another member is scraped at
+  // that member's LAN address (a bridge, its DNS and its NAT are member-local).
+  const exporterEndpoints = clusterNodeExporters(config.clusterNodes.length).map((exporter) =>
+    connectionEndpoint(
+      config,
+      platformConnection(
+        "prometheus01@cluster01",
+        partyName(exporter),
+        nodeExporterPort,
+        config.clusterNodes.length,
+      ),
+    ),
+  );
   const nodeExporters = nodeExportersPerNode(
     config.clusterNodes,
     { settings: services.nodeExporter, storagePool, baseProfiles: management },
     opts,
     config.pinToClusterNodes,
+    (index) => exporterEndpoints[index].devices,
   );
+  warnIfMembersCannotReply(config);
   if (!config.pinToClusterNodes) {
     pulumi.log.warn(
       "atlas: pinToClusterNodes is false: node exporters are not pinned to cluster members (standalone test servers only)",
@@ -150,7 +167,7 @@ export const cluster01: Topology = (config) => {
   const scrapeTargets: pulumi.Input<ScrapeTarget>[] = [
     alertmanager.scrapeTarget,
     promtail.scrapeTarget,
-    nodeScrapeTarget(nodeExporters),
+    { job: "node", targets: exporterEndpoints.map((e) => `${e.host}:${nodeExporterPort}`) },
     { job: "coredns", targets: [`${corednsMetrics.host}:${corednsPorts.metrics}`] },
   ];
   const prometheus = new Prometheus(

@@ -42,9 +42,27 @@ export function chooseClusterNodes(
 }
 
 /**
+ * Each member's LAN address: the host of the API URL the cluster reports for it (IPv6 in
+ * brackets, as proxy devices and scrape targets write it). Consumers on another member
+ * reach a member's services there (a bridge is member-local: topologies/connectionRoute.ts).
+ */
+export function memberAddresses(found: incus.GetClusterMembersResult): Record<string, string> {
+  const addresses: Record<string, string> = {};
+  for (const member of found.members) {
+    try {
+      addresses[member.name] = new URL(member.address).hostname;
+    } catch {
+      // A member without a usable URL has no address to publish; its consumers are warned.
+    }
+  }
+  return addresses;
+}
+
+/**
  * Before cluster01 is built: asks the remote for its members (through the topology's own
- * provider) and sets `config.clusterNodes` to those the node exporters pin to. Nothing to
- * ask when pinning is off (a standalone test server) or for iapetus.
+ * provider), sets `config.clusterNodes` to those the node exporters pin to and
+ * `config.clusterMemberAddresses` to their LAN addresses. Nothing to ask when pinning is
+ * off (a standalone test server) or for iapetus.
  */
 export async function resolveClusterNodes(config: AtlasConfig): Promise<void> {
   if (config.topology !== "cluster01" || !config.pinToClusterNodes) return;
@@ -53,4 +71,5 @@ export async function resolveClusterNodes(config: AtlasConfig): Promise<void> {
   const configured = new pulumi.Config("atlas").getObject<string[]>("clusterNodes");
   const remote = config.incus.remote || process.env.INCUS_REMOTE || "(the incus CLI's default)";
   config.clusterNodes = chooseClusterNodes(configured, found, remote);
+  config.clusterMemberAddresses = memberAddresses(found);
 }

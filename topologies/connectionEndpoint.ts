@@ -25,10 +25,20 @@ const wildcardAddresses = new Set(["0.0.0.0", "::", "[::]"]);
 /**
  * The host's LAN address, as peers on other hosts reach its proxy devices: the
  * `proxyListenAddress` setting, unless it is the wildcard (listening everywhere names no
- * address a peer could use).
+ * address a peer could use). On a cluster whose members were read, a wildcard still
+ * listens on the first member, where the services live: its address, as the cluster
+ * reports it.
  */
 export function lanAddressOf(config: AtlasConfig): string | undefined {
-  return wildcardAddresses.has(config.proxyListenAddress) ? undefined : config.proxyListenAddress;
+  if (!wildcardAddresses.has(config.proxyListenAddress)) return config.proxyListenAddress;
+  return memberAddressOf(config, 0);
+}
+
+/** The LAN address of the `index`-th member of `clusterNodes`, when the cluster was read. */
+function memberAddressOf(config: AtlasConfig, index: number): string | undefined {
+  if (!config.pinToClusterNodes) return undefined;
+  const member = config.clusterNodes[index];
+  return member === undefined ? undefined : config.clusterMemberAddresses?.[member];
 }
 
 /** The platform connection from `consumer` to `service` on `port`; throws if unmodelled. */
@@ -90,6 +100,24 @@ export function connectionEndpoint(
           `network only. Set proxyListenAddress to this host's LAN address.`,
       );
       return { host: incusName, devices };
+    }
+    case "memberProxy": {
+      const address = memberAddressOf(config, service.member ?? 0);
+      if (address) {
+        return {
+          host: address,
+          devices: proxyDevices([{ name: `member-${port}`, protocol, port }], address),
+        };
+      }
+      // Unpinned (one standalone server), every instance shares the one bridge.
+      if (config.pinToClusterNodes) {
+        pulumi.log.warn(
+          `atlas: ${described}: the LAN address of cluster member ` +
+            `'${config.clusterNodes[service.member ?? 0] ?? "?"}' is not known (the cluster was not read); ` +
+            `keeping ${incusName}, which resolves on that member's ${service.network} bridge only.`,
+        );
+      }
+      return { host: incusName, devices: [] };
     }
     case "instanceAddress":
     case "loadBalancer": {

@@ -28,6 +28,12 @@ export type Route =
    * stack output when the consumer is on another host.
    */
   | { kind: "hostProxy" }
+  /**
+   * Another member of the same cluster, the service on a bridge: each member's bridge is
+   * its own (same subnet, own DNS, behind that member's NAT), so a proxy device listens on
+   * the service member's LAN address, the address the cluster reports for the member.
+   */
+  | { kind: "memberProxy" }
   /** The service is on the LAN itself (physical mode): its own address. */
   | { kind: "instanceAddress" }
   /** OVN: the service's load-balancer VIP on the uplink. */
@@ -44,7 +50,14 @@ export function routeFor(connection: Connection, mode: NetworkMode): Route {
   const { consumer, service } = connection;
   const serviceNetwork = networkKind(service.network, mode);
   if (consumer.kind === "instance" && consumer.host === service.host) {
-    if (consumer.network === service.network) return { kind: "incusName" };
+    const sameMember = (consumer.member ?? 0) === (service.member ?? 0);
+    // An OVN network spans the cluster's members (one overlay, one DNS); a bridge does not.
+    if (consumer.network === service.network && (sameMember || serviceNetwork === "ovn")) {
+      return { kind: "incusName" };
+    }
+    if (!sameMember && serviceNetwork !== "ovn") {
+      return serviceNetwork === "physical" ? { kind: "instanceAddress" } : { kind: "memberProxy" };
+    }
     return mode === "ovn"
       ? { kind: "loadBalancer" }
       : { kind: "gatewayProxy", listenOn: consumer.network };
@@ -65,6 +78,8 @@ export function routeName(route: Route): string {
       return `proxy device on the ${route.listenOn} gateway`;
     case "hostProxy":
       return "proxy device on the host's LAN address";
+    case "memberProxy":
+      return "proxy device on its cluster member's LAN address";
     case "instanceAddress":
       return "the instance's LAN address";
     case "loadBalancer":
@@ -74,13 +89,13 @@ export function routeName(route: Route): string {
 
 /**
  * The ports the platform's own proxy devices listen on in bridge mode (the LAN's way in,
- * cross-host endpoints, another network's gateway): what the policy pack's proxy
+ * cross-host endpoints, another network's gateway, another cluster member's address): what the policy pack's proxy
  * allow-list permits by default, so that the platform passes its own policy.
  */
 export function platformProxyPorts(connections: readonly Connection[]): number[] {
   const proxied = connections.filter((c) => {
     const kind = routeFor(c, "bridge").kind;
-    return kind === "hostProxy" || kind === "gatewayProxy";
+    return kind === "hostProxy" || kind === "gatewayProxy" || kind === "memberProxy";
   });
   return [...new Set(proxied.map((c) => c.port))].sort((a, b) => a - b);
 }

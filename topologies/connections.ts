@@ -24,8 +24,12 @@ export type NetworkRole = "management" | "production" | "gitops";
 
 /** Where one end of a connection sits. */
 export type Party =
-  /** An Atlas instance on a host's network. */
-  | { kind: "instance"; name: string; host: Host; network: NetworkRole }
+  /**
+   * An Atlas instance on a host's network. `member`: on a cluster, the index in
+   * `clusterNodes` of the member it runs on; absent, the first member, where every
+   * cluster01 service but the node exporters lives (iapetus is one host: always absent).
+   */
+  | { kind: "instance"; name: string; host: Host; network: NetworkRole; member?: number }
   /** The Incus daemon of a host (its logging to Loki). */
   | { kind: "incusDaemon"; host: Host }
   /** Operators and devices on the LAN, outside every Incus host. */
@@ -50,8 +54,8 @@ export interface Connection {
   addressSetIn?: string;
 }
 
-function instance(name: string, host: Host, network: NetworkRole): ServiceParty {
-  return { kind: "instance", name, host, network };
+function instance(name: string, host: Host, network: NetworkRole, member?: number): ServiceParty {
+  return { kind: "instance", name, host, network, ...(member ? { member } : {}) };
 }
 
 const iapetus = {
@@ -71,10 +75,13 @@ const cluster01 = {
   coredns: instance("coredns01", "cluster01", "production"),
 } as const;
 
-/** cluster01's node exporters, one per member (`clusterNodes`, three by default). */
+/**
+ * cluster01's node exporters, one per member (`clusterNodes`, three by default): the i-th
+ * on the i-th member, so all but the first sit on another member than Prometheus.
+ */
 export function clusterNodeExporters(count = 3): ServiceParty[] {
   return Array.from({ length: count }, (_, i) =>
-    instance(`node-exporter${String(i + 1).padStart(2, "0")}`, "cluster01", "management"),
+    instance(`node-exporter${String(i + 1).padStart(2, "0")}`, "cluster01", "management", i),
   );
 }
 

@@ -47,6 +47,8 @@ function address(connection: Connection, route: Route): string {
       return `${route.listenOn} gateway:${port} (proxy device)`;
     case "hostProxy":
       return `${service.host} LAN address:${port} (proxy device)`;
+    case "memberProxy":
+      return `its member's LAN address:${port} (proxy device)`;
     case "instanceAddress":
       return `${service.name}'s LAN address:${port}`;
     case "loadBalancer":

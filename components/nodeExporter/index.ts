@@ -35,7 +35,8 @@ export class NodeExporter extends pulumi.ComponentResource implements ServiceOut
 
     const anatomy = buildServiceAnatomy(this, {
       ...serviceAnatomyBasics(args, "node-exporter01", "node-exporter"),
-      devices: hostDevices,
+      // The host's filesystems, plus whatever exposes it to consumers on other members.
+      devices: [...hostDevices, ...(args.devices ?? [])],
       install: nodeExporterInstall(args.settings),
       configuration: nodeExporterConfiguration(),
       port: nodeExporterPort,
@@ -56,20 +57,29 @@ export class NodeExporter extends pulumi.ComponentResource implements ServiceOut
 
 /**
  * One node exporter per cluster member (`node-exporter01` on the first node, ...), each
- * with its own profile so instances stay independent.
+ * with its own profile so instances stay independent (and each can carry a proxy device
+ * on its own member's address).
  */
 export function nodeExportersPerNode(
   nodes: string[],
-  args: Omit<NodeExporterArgs, "targetNode" | "instanceName" | "profileName">,
+  args: Omit<NodeExporterArgs, "targetNode" | "instanceName" | "profileName" | "devices">,
   opts?: pulumi.ComponentResourceOptions,
   /** false leaves placement to Incus (standalone test servers reject `?target=`). */
   pin = true,
+  /** Devices of the exporter on the `index`-th node (its proxy device for Prometheus). */
+  devicesFor: (index: number) => Device[] = () => [],
 ): NodeExporter[] {
   return nodes.map((node, index) => {
     const instanceName = `node-exporter${String(index + 1).padStart(2, "0")}`;
     return new NodeExporter(
       instanceName,
-      { ...args, instanceName, profileName: instanceName, targetNode: pin ? node : undefined },
+      {
+        ...args,
+        instanceName,
+        profileName: instanceName,
+        targetNode: pin ? node : undefined,
+        devices: devicesFor(index),
+      },
       opts,
     );
   });

@@ -8,7 +8,8 @@ import { platformProxyPorts } from "../../topologies/connectionRoute";
  * Proxy devices open host ports: by default only the platform's own endpoints may, the
  * ports of its modelled connections that go through a proxy device (MQTT 1883, MQTTS 8883
  * and DNS 53 from the LAN; Loki's push 3100, step-ca 9000 and Prometheus federation 9090
- * from the peer host; CoreDNS' metrics 9153 on the management gateway), on any address.
+ * from the peer host; CoreDNS' metrics 9153 on the management gateway; node exporters'
+ * 9100 on their cluster member's address), on any address.
  * Anything else is listed per address in
  * `allowedListeners`, e.g. OVN central's northbound/southbound databases on the
  * configured `ovn.centralListenAddress` (`192.168.71.5:6641`, `192.168.71.5:6642`), which

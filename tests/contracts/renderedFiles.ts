@@ -11,6 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { startMockedRun, type RecordedResource } from "../../automation/shape/mockedRun";
 import { stackFileConfig } from "../../automation/shape/stackShape";
+import { loadAtlasConfig } from "../../config";
 import { atlasProgram } from "../../program";
 import { instanceFiles, unwrapSecrets, type InstanceFiles } from "./instanceFiles";
 
@@ -34,6 +35,11 @@ export interface RenderOptions {
   secretKeys?: string[];
   /** Outputs of peer stacks, keyed by the referenced stack's name. */
   stackOutputs?: Record<string, Record<string, unknown>>;
+  /**
+   * cluster01's member addresses, as a deployment reads them from the cluster
+   * (topologies/clusterMembers.ts); a mocked run has no cluster to ask.
+   */
+  clusterMemberAddresses?: Record<string, string>;
 }
 
 /**
@@ -50,7 +56,10 @@ export async function renderStack(
     secretKeys: options.secretKeys ?? [],
     stackOutputs: options.stackOutputs,
   });
-  const outputs = atlasProgram();
+  const config = loadAtlasConfig();
+  if (options.clusterMemberAddresses)
+    config.clusterMemberAddresses = options.clusterMemberAddresses;
+  const outputs = atlasProgram(config);
   await run.settle();
   const instances = new Map<string, InstanceFiles>();
   for (const resource of run.resources.filter((r) => r.type === "incus:index:Instance")) {

@@ -25,6 +25,13 @@ import {
 
 /** Each host's LAN address (documentation range), where its proxy devices listen. */
 const lanAddress: Record<Host, string> = { iapetus: "192.0.2.10", cluster01: "192.0.2.20" };
+/** cluster01's members as the cluster reports them (the first one is the stack's host). */
+const memberAddress: Record<string, string> = {
+  node01: lanAddress.cluster01,
+  node02: "192.0.2.21",
+  node03: "192.0.2.22",
+};
+const members = Object.keys(memberAddress);
 const vips = { mosquittoLbAddress: "192.0.2.100", corednsLbAddress: "192.0.2.101" };
 const fingerprint = "a".repeat(64);
 
@@ -59,6 +66,7 @@ async function renderBoth(mode: NetworkMode): Promise<Record<Host, RenderedStack
       "atlas:crossStack": { iapetusStack: "iapetus" },
     },
     stackOutputs: { iapetus: first.outputs },
+    clusterMemberAddresses: memberAddress,
   });
   const iapetus = await renderStack("iapetus", {
     config: { ...iapetusConfig, "atlas:crossStack": { cluster01Stack: "cluster01" } },
@@ -90,6 +98,8 @@ function expectedHost(
     }
     case "hostProxy":
       return lanAddress[service.host];
+    case "memberProxy":
+      return memberAddress[members[service.member ?? 0]];
     case "loadBalancer":
       return service.name.startsWith("mosquitto")
         ? vips.mosquittoLbAddress
@@ -109,6 +119,14 @@ function byName(stack: RenderedStack, type: string, name: string): RecordedResou
   return stack.resources.find((r) => r.type === type && r.inputs.name === name);
 }
 
+/** A service's profile: its own (`node-exporter02`) or its kind's (`coredns` for coredns01). */
+function profileOf(stack: RenderedStack, service: string): RecordedResource | undefined {
+  return (
+    byName(stack, "incus:index:Profile", service) ??
+    byName(stack, "incus:index:Profile", service.replace(/0\d$/, ""))
+  );
+}
+
 /** Why a connection is not wired as its route says, or undefined when it is. */
 function wiringProblem(
   connection: Connection,
@@ -122,7 +140,7 @@ function wiringProblem(
   const serviceStack = stacks[service.host];
   if (host === undefined) {
     if (route.kind === "instanceAddress") {
-      const profile = byName(serviceStack, "incus:index:Profile", service.name.replace(/0\d$/, ""));
+      const profile = profileOf(serviceStack, service.name);
       return profile && text(profile).includes(`:${port}"`)
         ? `${where}: a proxy device still forwards the port in physical mode`
         : undefined;
@@ -131,8 +149,8 @@ function wiringProblem(
   }
   const address = `${host}:${port}`;
   // The device that makes the address answer, on the service's side.
-  if (route.kind === "gatewayProxy" || route.kind === "hostProxy") {
-    const profile = byName(serviceStack, "incus:index:Profile", service.name.replace(/0\d$/, ""));
+  if (route.kind === "gatewayProxy" || route.kind === "hostProxy" || route.kind === "memberProxy") {
+    const profile = profileOf(serviceStack, service.name);
     if (!profile || !text(profile).includes(`"listen":"${protocol}:${address}"`)) {
       return `${where}: ${service.name}'s profile has no proxy device listening on ${protocol}:${address}`;
     }
@@ -193,6 +211,19 @@ describe("routes of the platform's connections", () => {
       expect(routeFor(c, "bridge")).toEqual({ kind: "hostProxy" });
       expect(routeFor(c, "physical")).toEqual({ kind: "hostProxy" });
       expect(routeFor(c, "ovn")).toEqual({ kind: "loadBalancer" });
+    }
+  });
+
+  it("another member of the cluster (Prometheus -> node exporters): its member's address, or the overlay", () => {
+    const local = find("prometheus01@cluster01", "node-exporter01@cluster01", 9100);
+    for (const mode of modes) expect(routeFor(local, mode)).toEqual({ kind: "incusName" });
+    for (const exporter of ["node-exporter02@cluster01", "node-exporter03@cluster01"]) {
+      const c = find("prometheus01@cluster01", exporter, 9100);
+      // Each member's bridge is its own; the management network is a bridge in physical mode.
+      expect(routeFor(c, "bridge")).toEqual({ kind: "memberProxy" });
+      expect(routeFor(c, "physical")).toEqual({ kind: "memberProxy" });
+      // One OVN network spans the members: the same network, by name.
+      expect(routeFor(c, "ovn")).toEqual({ kind: "incusName" });
     }
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GetClusterMembersResult } from "../../../incus/sdk";
-import { chooseClusterNodes } from "../../../topologies/clusterMembers";
+import { chooseClusterNodes, memberAddresses } from "../../../topologies/clusterMembers";
 
 const member = (name: string, status = "Online", message = "Fully operational") => ({
   name,
@@ -50,5 +50,14 @@ describe("cluster01's members from the cluster", () => {
     expect(() => chooseClusterNodes(undefined, { clustered: false, members: [] }, "solo")).toThrow(
       /atlas:pinToClusterNodes: .*'solo' is a standalone server.*set atlas:pinToClusterNodes false/,
     );
+  });
+
+  it("reads each member's LAN address from its API URL (IPv6 kept in brackets)", () => {
+    const mixed = cluster(member("node01"), {
+      ...member("node02"),
+      address: "https://[fd00:77::12]:8443",
+    });
+    expect(memberAddresses(mixed)).toEqual({ node01: "10.0.0.1", node02: "[fd00:77::12]" });
+    expect(memberAddresses(cluster({ ...member("node03"), address: "" }))).toEqual({});
   });
 });
