@@ -49,16 +49,19 @@ export function cpuTable(rows: readonly CpuRow[]): string {
 }
 
 /** One engine setting's operations (wall ms) and the up's CPU. */
-export interface SwitchRow {
-  name: string;
-  upMs: number;
-  noopUpMs: number;
-  refreshPreviewMs: number;
-  destroyMs: number;
-  upCpu: CpuByRole;
-  destroyCpu: CpuByRole;
-  backendFiles: number;
-}
+export type SwitchRow =
+  | { name: string; failed: string }
+  | {
+      name: string;
+      failed?: undefined;
+      upMs: number;
+      noopUpMs: number;
+      refreshPreviewMs: number;
+      destroyMs: number;
+      upCpu: CpuByRole;
+      destroyCpu: CpuByRole;
+      backendFiles: number;
+    };
 
 export function switchTable(rows: readonly SwitchRow[]): string {
   const head = [
@@ -72,20 +75,18 @@ export function switchTable(rows: readonly SwitchRow[]): string {
     "backend files written by the up",
   ];
   const line = (cells: string[]): string => `| ${cells.join(" | ")} |`;
-  return [
-    line(head),
-    line(head.map(() => "---")),
-    ...rows.map((r) =>
-      line([
-        r.name,
-        s(r.upMs),
-        s(r.noopUpMs),
-        s(r.refreshPreviewMs),
-        s(r.destroyMs),
-        `${s(r.upCpu.engine)} / ${s(r.upCpu.plugin)}`,
-        `${s(r.destroyCpu.engine)} / ${s(r.destroyCpu.plugin)}`,
-        String(r.backendFiles),
-      ]),
-    ),
-  ].join("\n");
+  const row = (r: SwitchRow): string[] =>
+    r.failed !== undefined
+      ? [r.name, `FAILED: ${r.failed}`, ...head.slice(2).map(() => "")]
+      : [
+          r.name,
+          s(r.upMs),
+          s(r.noopUpMs),
+          s(r.refreshPreviewMs),
+          s(r.destroyMs),
+          `${s(r.upCpu.engine)} / ${s(r.upCpu.plugin)}`,
+          `${s(r.destroyCpu.engine)} / ${s(r.destroyCpu.plugin)}`,
+          String(r.backendFiles),
+        ];
+  return [line(head), line(head.map(() => "---")), ...rows.map((r) => line(row(r)))].join("\n");
 }

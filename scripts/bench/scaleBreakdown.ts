@@ -70,6 +70,12 @@ export function defaultVariants(high: number): BreakdownVariant[] {
   ];
 }
 
+/** A variant that could not be measured: its commands' first error. */
+export interface BreakdownFailure {
+  variant: BreakdownVariant;
+  failed: string;
+}
+
 export interface BreakdownRow {
   variant: BreakdownVariant;
   resources: number;
@@ -94,7 +100,7 @@ export interface Startup {
 export interface Breakdown {
   nodes: number;
   startup: Startup;
-  rows: BreakdownRow[];
+  rows: (BreakdownRow | BreakdownFailure)[];
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -149,7 +155,7 @@ async function measureVariant(
   nodes: number,
   variant: BreakdownVariant,
   progress: (line: string) => void,
-): Promise<BreakdownRow> {
+): Promise<BreakdownRow | BreakdownFailure> {
   const s = await openScaleStack(
     e2e,
     crypto.randomBytes(2).toString("hex"),
@@ -178,6 +184,13 @@ async function measureVariant(
     const destroy = await measureOperation(log, operations.destroy(s.stack, variant.parallel));
     deployed = false;
     return { variant, resources, up, noopUp, refreshPreview, destroy, backendFiles };
+  } catch (e) {
+    // One variant's failure (e.g. the daemon refusing under its load) is a result too;
+    // the others are still measured.
+    const text = (e as Error).message;
+    const first = /error: (.*)/.exec(text)?.[1] ?? text.split("\n")[0];
+    progress(`  ${variant.name}: FAILED: ${first}`);
+    return { variant, failed: first };
   } finally {
     for (const key of Object.keys(variant.env)) delete s.stack.workspace.envVars[key];
     await removeScaleStack(s, deployed);
@@ -196,7 +209,7 @@ export async function measureBreakdown(
   const log = new RequestLog(path.join(e2e.root, "incus-requests.log"));
   e2e.env.ATLAS_INCUS_REQUEST_LOG = log.file;
   try {
-    const rows: BreakdownRow[] = [];
+    const rows: Breakdown["rows"] = [];
     for (const v of variants) rows.push(await measureVariant(e2e, log, nodes, v, progress));
     return { nodes, startup, rows };
   } finally {

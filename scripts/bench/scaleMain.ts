@@ -83,18 +83,22 @@ function report(scale: ScaleRun): string {
 
 function breakdownReport(b: Breakdown): string {
   return [
-    `engine switches at N=${b.nodes} (${b.rows[0]?.resources ?? "?"} resources):`,
+    `engine switches at N=${b.nodes}:`,
     switchTable(
-      b.rows.map((r) => ({
-        name: r.variant.name,
-        upMs: r.up.op.ms,
-        noopUpMs: r.noopUp.op.ms,
-        refreshPreviewMs: r.refreshPreview.op.ms,
-        destroyMs: r.destroy.op.ms,
-        upCpu: r.up.cpu,
-        destroyCpu: r.destroy.cpu,
-        backendFiles: r.backendFiles,
-      })),
+      b.rows.map((r) =>
+        "failed" in r
+          ? { name: r.variant.name, failed: r.failed }
+          : {
+              name: `${r.variant.name} (${r.resources} resources)`,
+              upMs: r.up.op.ms,
+              noopUpMs: r.noopUp.op.ms,
+              refreshPreviewMs: r.refreshPreview.op.ms,
+              destroyMs: r.destroy.op.ms,
+              upCpu: r.up.cpu,
+              destroyCpu: r.destroy.cpu,
+              backendFiles: r.backendFiles,
+            },
+      ),
     ),
     `start-up (median of 5): node -e 0 ${b.startup.node.toFixed(0)} ms, ` +
       `plugin until its port is printed ${b.startup.plugin.toFixed(0)} ms, ` +

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type IncusClient, isNotFound, type RequestOptions } from "../../client";
+import { type IncusClient, IncusError, isNotFound, type RequestOptions } from "../../client";
 import { enc, str } from "../handler";
 import { isObject, type PropertyValue } from "../values";
 
@@ -70,6 +70,30 @@ export function filesFromInputs(v: PropertyValue): FileSpec[] {
   }));
 }
 
+/**
+ * Incus serves an instance's file API through a helper process (`forkfile`) that it starts
+ * on demand and stops when idle. Under load a request can reach it in between and fail
+ * with a 500 naming the helper's socket, e.g. `dial unix /proc/self/fd/32/forkfile.sock:
+ * connect: no such file or directory` (seen creating 100 instances at `--parallel 128`).
+ * Every file request the provider makes is idempotent (a directory that exists is
+ * created again without error, pushes overwrite, a deleted file is gone), so such a
+ * failure is sent again a few times before it counts.
+ */
+export async function retryForkfile<T>(
+  fn: () => Promise<T>,
+  { attempts = 5, delayMs = 100 }: { attempts?: number; delayMs?: number } = {},
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const transient = e instanceof IncusError && /forkfile/i.test(e.incusMessage);
+      if (!transient || attempt >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, delayMs * 2 ** (attempt - 1)));
+    }
+  }
+}
+
 /** Pushes files through the REST file API (works on stopped containers too). */
 export async function pushFiles(
   client: IncusClient,
@@ -107,19 +131,21 @@ export async function pushFiles(
       (f.content !== undefined
         ? Buffer.from(f.content, "utf8")
         : fs.readFileSync(f.sourcePath as string));
-    await client.request("POST", filePath, {
-      ...opts,
-      object: `file ${f.targetPath} in instance "${name}"`,
-      query: { path: f.targetPath },
-      raw: data,
-      headers: {
-        "X-Incus-type": "file",
-        "X-Incus-mode": f.mode,
-        "X-Incus-uid": String(f.uid),
-        "X-Incus-gid": String(f.gid),
-        "X-Incus-write": "overwrite",
-      },
-    });
+    await retryForkfile(() =>
+      client.request("POST", filePath, {
+        ...opts,
+        object: `file ${f.targetPath} in instance "${name}"`,
+        query: { path: f.targetPath },
+        raw: data,
+        headers: {
+          "X-Incus-type": "file",
+          "X-Incus-mode": f.mode,
+          "X-Incus-uid": String(f.uid),
+          "X-Incus-gid": String(f.gid),
+          "X-Incus-write": "overwrite",
+        },
+      }),
+    );
   }
 }
 
@@ -172,12 +198,14 @@ export async function filesBefore(
       continue;
     }
     try {
-      const res = await client.request<Buffer>("GET", `/1.0/instances/${enc(name)}/files`, {
-        ...opts,
-        object: `file ${f.targetPath} in instance "${name}"`,
-        query: { path: f.targetPath },
-        rawBody: true,
-      });
+      const res = await retryForkfile(() =>
+        client.request<Buffer>("GET", `/1.0/instances/${enc(name)}/files`, {
+          ...opts,
+          object: `file ${f.targetPath} in instance "${name}"`,
+          query: { path: f.targetPath },
+          rawBody: true,
+        }),
+      );
       const type = header(res.headers, "X-Incus-type");
       if (type !== "" && type !== "file") {
         throw new Error(
@@ -218,11 +246,13 @@ export async function restoreFiles(
     try {
       if (b.previous) await pushFiles(client, name, [b.previous], opts);
       else
-        await client.mutate("DELETE", `/1.0/instances/${enc(name)}/files`, {
-          ...opts,
-          object: `file ${b.path} in instance "${name}"`,
-          query: { path: b.path },
-        });
+        await retryForkfile(() =>
+          client.mutate("DELETE", `/1.0/instances/${enc(name)}/files`, {
+            ...opts,
+            object: `file ${b.path} in instance "${name}"`,
+            query: { path: b.path },
+          }),
+        );
     } catch (e) {
       if (!b.previous && isNotFound(e)) continue;
       problems.push(`${b.path}: ${(e as Error).message}`);
