@@ -59,7 +59,12 @@ export const iapetus: Topology = (config) => {
       settings: services.stepCa,
       storagePool,
       baseProfiles: management,
-      stepCa: config.stepCa,
+      // Peers check the CA's TLS certificate against the host of `step_ca_url`: it must be
+      // one of the certificate's names (a LAN address becomes an IP SAN).
+      stepCa: {
+        ...config.stepCa,
+        dnsNames: [...new Set([...config.stepCa.dnsNames, stepCaForPeers.host])],
+      },
       devices: stepCaForPeers.devices,
     },
     opts,

@@ -263,6 +263,21 @@ describe.each(modes)(
   },
 );
 
+describe("step-ca's certificate names the address its peers are given", () => {
+  it.each(["bridge", "physical"] as const)(
+    "%s mode",
+    async (mode) => {
+      const { iapetus } = await renderBoth(mode);
+      const caUrl = new URL(String(iapetus.outputs.step_ca_url));
+      const settings = iapetus.instances.get("step-ca01")?.get("/etc/step-ca/settings.json");
+      const names = (JSON.parse(settings?.content ?? "{}") as { dnsNames?: string[] }).dnsNames;
+      expect(caUrl.hostname).toBe(lanAddress.iapetus);
+      expect(names).toContain(caUrl.hostname);
+    },
+    120_000,
+  );
+});
+
 describe("README", () => {
   it("the connections diagram and table are the model's (regenerate from topologies/connectionsDoc.ts)", () => {
     const readme = fs.readFileSync(path.join(__dirname, "..", "..", "..", "README.md"), "utf8");
