@@ -38,6 +38,8 @@ const stackSettings: Record<string, [string, string][]> = {
   ],
   cluster01: [
     ["incusMetrics.enabled", "false"],
+    // The test daemon is one standalone server: it has no members to read or pin to.
+    ["pinToClusterNodes", "false"],
     ["productionNetwork.name", "polcprod"],
     ["managementNetwork.name", "polcmgmt"],
     // Mosquitto TLS reads a second iapetus output (step-ca) through the same reference
