@@ -36,6 +36,9 @@ export function incus(args: string[], input?: string): string {
     input,
     stdio: ["pipe", "pipe", "pipe"],
     timeout: 120_000,
+    // A project's instances with recursion (user-data included) pass the default 1 MiB
+    // at about 100 instances (the scale benchmark's).
+    maxBuffer: 256 * 1024 * 1024,
   });
 }
 

@@ -54,12 +54,31 @@ export async function openScaleStack(
   return { stack, spec, networkPrefix };
 }
 
-/** Best effort, also after a failed run: the project, its objects and the bridges go. */
+/**
+ * Also after a failed run: the project, its objects and the bridges go. Each step runs
+ * whatever the one before did; what is still left is reported on stderr.
+ */
 export async function removeScaleStack(s: ScaleStack, destroyFirst: boolean): Promise<void> {
-  if (destroyFirst) await s.stack.destroy().catch(() => undefined);
-  host.forceDeleteProject(s.spec.incusProject, "default");
-  host.forceDeleteNetworks(s.networkPrefix);
-  await s.stack.workspace.removeStack(s.spec.stackName, { force: true }).catch(() => undefined);
+  const problems: string[] = [];
+  const step = async (what: string, fn: () => unknown): Promise<void> => {
+    try {
+      await fn();
+    } catch (e) {
+      problems.push(`${what}: ${(e as Error).message.split("\n")[0]}`);
+    }
+  };
+  if (destroyFirst) await step("destroy", () => s.stack.destroy());
+  await step("project", () => host.forceDeleteProject(s.spec.incusProject, "default"));
+  await step("networks", () => host.forceDeleteNetworks(s.networkPrefix));
+  await step("stack", () => s.stack.workspace.removeStack(s.spec.stackName, { force: true }));
+  const left = host.projectExists(s.spec.incusProject) ? [`project ${s.spec.incusProject}`] : [];
+  left.push(...host.networks(s.networkPrefix).map((n) => `network ${n.name}`));
+  if (left.length > 0) {
+    console.error(
+      `[bench --scale] LEFT ON THE DAEMON: ${left.join(", ")} (${problems.join("; ")}); ` +
+        `remove with incus delete/project delete/network delete`,
+    );
+  }
 }
 
 /** An engine command, measured. */

@@ -71,17 +71,25 @@ export function filesFromInputs(v: PropertyValue): FileSpec[] {
 }
 
 /**
- * Incus serves an instance's file API through a helper process (`forkfile`) that it starts
- * on demand and stops when idle. Under load a request can reach it in between and fail
- * with a 500 naming the helper's socket, e.g. `dial unix /proc/self/fd/32/forkfile.sock:
- * connect: no such file or directory` (seen creating 100 instances at `--parallel 128`).
- * Every file request the provider makes is idempotent (a directory that exists is
- * created again without error, pushes overwrite, a deleted file is gone), so such a
- * failure is sent again a few times before it counts.
+ * Incus serves an instance's file API through a helper process (`forkfile`) listening on
+ * a socket in the instance's log directory. Under concurrent file requests to several
+ * instances, Incus 6.0 can unlink one instance's socket while closing another's listener
+ * (the listener's path runs through a recycled `/proc/self/fd/<N>`; canonical/lxd#18403
+ * describes the same race). Requests then fail with a 500 naming the socket, e.g. `dial
+ * unix /proc/self/fd/32/forkfile.sock: connect: no such file or directory` (seen creating
+ * 100 instances, at every `--parallel`), until the orphaned helper exits after 10-15 s
+ * without a request and the next request starts a new one. Every file request the
+ * provider makes is idempotent (a directory that exists is created again without error,
+ * pushes overwrite, a deleted file is gone), so such a failure is sent again, for about
+ * 24 s in all, before it counts.
  */
 export async function retryForkfile<T>(
   fn: () => Promise<T>,
-  { attempts = 5, delayMs = 100 }: { attempts?: number; delayMs?: number } = {},
+  {
+    attempts = 10,
+    delayMs = 250,
+    maxDelayMs = 4000,
+  }: { attempts?: number; delayMs?: number; maxDelayMs?: number } = {},
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -89,7 +97,8 @@ export async function retryForkfile<T>(
     } catch (e) {
       const transient = e instanceof IncusError && /forkfile/i.test(e.incusMessage);
       if (!transient || attempt >= attempts) throw e;
-      await new Promise((r) => setTimeout(r, delayMs * 2 ** (attempt - 1)));
+      const wait = Math.min(maxDelayMs, delayMs * 2 ** (attempt - 1));
+      await new Promise((r) => setTimeout(r, wait));
     }
   }
 }
