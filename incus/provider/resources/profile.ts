@@ -1,4 +1,4 @@
-import { type ReadResultProps, enc, str } from "../handler";
+import { type HandlerContext, type ReadResultProps, enc, str } from "../handler";
 import {
   asStringMap,
   devicesFromApi,
@@ -9,7 +9,8 @@ import {
   type StringMap,
 } from "../diff";
 import { GENERIC_NAME, type ResourceSpec } from "../schema";
-import type { PropertyMap } from "../values";
+import { compact, type PropertyMap } from "../values";
+import { assertMembersAnswer } from "./profileMembers";
 import { describedConfig, type Json, RestHandler } from "./rest";
 
 interface LiveProfile extends Json {
@@ -17,6 +18,7 @@ interface LiveProfile extends Json {
   description: string;
   config: StringMap;
   devices: Record<string, StringMap>;
+  used_by?: string[];
 }
 
 export const profileSpec: ResourceSpec = {
@@ -61,6 +63,21 @@ export class ProfileHandler extends RestHandler<LiveProfile> {
       devices: devicesToApi(devicesFromInputs(i.devices)),
     };
   }
+  /** As every REST object, after asking the members that host its instances (see profileMembers.ts). */
+  async update(
+    ctx: HandlerContext,
+    _id: string,
+    olds: PropertyMap,
+    news: PropertyMap,
+  ): Promise<PropertyMap> {
+    const o = this.opts(news);
+    const live = await ctx.client.get<LiveProfile>(this.objectPath(news), o);
+    await assertMembersAnswer(ctx, this.describe(news), str(news.project), live.value.used_by);
+    const body = this.putBody(live.value, olds, news);
+    await ctx.client.mutate("PUT", this.objectPath(news), { ...o, body, etag: live.etag });
+    return compact(this.stateAfterUpdate(live.value, body, olds, news));
+  }
+
   protected putBody(live: LiveProfile, olds: PropertyMap, news: PropertyMap): Json {
     return {
       ...describedConfig(live, olds, news),
