@@ -16,6 +16,7 @@ import { nodeExporterPort } from "../components/nodeExporter";
 import { prometheusPort } from "../components/prometheus/install";
 import { connectionEndpoint, networkModeOf, platformConnection } from "./connectionEndpoint";
 import { clusterNodeExporters, partyName } from "./connections";
+import { lanHost } from "./lanEndpoints";
 import { warnIfMembersCannotReply } from "./memberNat";
 import { peerStack } from "./crossStack";
 import { stackFoundation } from "./foundation";
@@ -217,8 +218,24 @@ export const cluster01: Topology = (config) => {
     opts,
   );
 
-  // Output names follow the reference's `tofu output` for cluster01.
+  // What LAN clients are told: the address that answers on the LAN in this network mode.
+  const lanClients = (service: string, port: number, address: pulumi.Output<string>) =>
+    lanHost(
+      config,
+      platformConnection("LAN", `${service}@cluster01`, port, config.clusterNodes.length),
+      address,
+    );
+  const mqttLan = lanClients("mosquitto01", 1883, mosquitto.ipv4Address);
+  const dnsLan = lanClients(corednsName, corednsPorts.dns, coredns.ipv4Address);
+  const { mqttPort, mqttsPort, enableTls } = config.mosquitto;
+
+  // Output names follow the reference's `tofu output` for cluster01; the `*_lan_endpoint`
+  // ones are Atlas' own, for clients on the LAN.
   return {
+    mosquitto_mqtt_lan_endpoint: mqttLan && pulumi.interpolate`mqtt://${mqttLan}:${mqttPort}`,
+    mosquitto_mqtts_lan_endpoint:
+      mqttLan && enableTls ? pulumi.interpolate`mqtts://${mqttLan}:${mqttsPort}` : undefined,
+    coredns_dns_lan_endpoint: dnsLan && pulumi.interpolate`${dnsLan}:${corednsPorts.dns}`,
     prometheus_endpoint: prometheus.endpoint,
     // What iapetus' Prometheus federates, reachable from its host (not the `.incus` name).
     prometheus_federation_targets: [`${federation.host}:${prometheusPort}`],

@@ -163,8 +163,17 @@ function wiringProblem(
       return `${where}: no load balancer serves ${address}`;
     }
   }
-  // The consumer's side: its configuration names exactly that host and port.
-  if (consumer.kind === "lan" || connection.addressSetIn) return undefined;
+  // The consumer's side: its configuration names exactly that host and port; the LAN is
+  // told the service stack's `*_lan_endpoint` outputs.
+  if (consumer.kind === "lan") {
+    const told = Object.entries(serviceStack.outputs)
+      .filter(([key]) => key.endsWith("_lan_endpoint"))
+      .map(([, value]) => String(value));
+    return told.some((endpoint) => endpoint.includes(address))
+      ? undefined
+      : `${where}: no *_lan_endpoint output names ${address} (${told.join(", ")})`;
+  }
+  if (connection.addressSetIn) return undefined;
   if (consumer.kind === "incusDaemon") {
     const server = stacks[consumer.host].resources.find((r) => r.type === "incus:index:Server");
     return server && text(server).includes(`http://${address}`)
