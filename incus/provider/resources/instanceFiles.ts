@@ -76,19 +76,21 @@ export function filesFromInputs(v: PropertyValue): FileSpec[] {
  * instances, Incus 6.0 can unlink one instance's socket while closing another's listener
  * (the listener's path runs through a recycled `/proc/self/fd/<N>`; canonical/lxd#18403
  * describes the same race). Requests then fail with a 500 naming the socket, e.g. `dial
- * unix /proc/self/fd/32/forkfile.sock: connect: no such file or directory` (seen creating
- * 100 instances, at every `--parallel`), until the orphaned helper exits after 10-15 s
- * without a request and the next request starts a new one. Every file request the
- * provider makes is idempotent (a directory that exists is created again without error,
- * pushes overwrite, a deleted file is gone), so such a failure is sent again, for about
- * 24 s in all, before it counts.
+ * unix /proc/self/fd/32/forkfile.sock: connect: no such file or directory`, until the
+ * orphaned helper exits after 10-15 s without a request and the next request starts a new
+ * one, whose socket the next helper to exit may unlink again. Seen creating 100 instances
+ * at `--parallel` 8 and 32, where early instances' helpers exit while later instances
+ * push their files (at 128 every push is over before the first helper exits). Every file
+ * request the provider makes is idempotent (a directory that exists is created again
+ * without error, pushes overwrite, a deleted file is gone), so such a failure is sent
+ * again, for about a minute in all, before it counts.
  */
 export async function retryForkfile<T>(
   fn: () => Promise<T>,
   {
-    attempts = 10,
+    attempts = 15,
     delayMs = 250,
-    maxDelayMs = 4000,
+    maxDelayMs = 5000,
   }: { attempts?: number; delayMs?: number; maxDelayMs?: number } = {},
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
