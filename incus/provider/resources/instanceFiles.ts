@@ -122,18 +122,21 @@ export async function pushFiles(
         dir += `/${p}`;
         if (made.has(dir)) continue;
         // Creating a directory that exists succeeds, so no existence check is needed.
-        await client.request("POST", filePath, {
-          ...opts,
-          object: `directory ${dir} in instance "${name}"`,
-          query: { path: dir },
-          raw: Buffer.alloc(0),
-          headers: {
-            "X-Incus-type": "directory",
-            "X-Incus-mode": "0755",
-            "X-Incus-uid": "0",
-            "X-Incus-gid": "0",
-          },
-        });
+        const at = dir;
+        await retryForkfile(() =>
+          client.request("POST", filePath, {
+            ...opts,
+            object: `directory ${at} in instance "${name}"`,
+            query: { path: at },
+            raw: Buffer.alloc(0),
+            headers: {
+              "X-Incus-type": "directory",
+              "X-Incus-mode": "0755",
+              "X-Incus-uid": "0",
+              "X-Incus-gid": "0",
+            },
+          }),
+        );
         made.add(dir);
       }
     }
