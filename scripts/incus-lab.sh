@@ -14,7 +14,7 @@
 #
 # What it builds, all on this machine:
 # - a host bridge `atlaslab-lan` playing the LAN, 10.77.0.0/24 (no other suite uses it;
-#   nothing is routed or NATed off the machine);
+#   nothing is routed or NATed off the machine: the namespaces have no default route);
 # - network namespaces, each joined to the LAN by a veth pair: `atlaslab-iapetus` (the
 #   control-plane host, 10.77.0.10), `atlaslab-node01..03` (cluster01's members,
 #   10.77.0.11-13) and `atlaslab-op` (an operator's machine on the LAN, 10.77.0.2);
@@ -113,7 +113,10 @@ netns_up() {
   [[ "$(ip netns exec "$ns" ip -4 -o addr show dev lan0)" == *"inet $address/24"* ]] ||
     ip netns exec "$ns" ip addr add "$address/24" dev lan0
   ip netns exec "$ns" ip link set lan0 up
-  ip netns exec "$ns" ip route replace default via "$LAN_GATEWAY" dev lan0
+  # No default route: the lab's traffic is the LAN's (the hosts' own subnet). The stacks'
+  # bridges NAT onto a host's LAN address, and this machine forwards, so a default route
+  # would let whatever a container sends elsewhere leave the machine.
+  ip netns exec "$ns" ip route del default 2>/dev/null || true
 }
 
 # Shell commands that rebuild the host's /sys/fs/cgroup (a tmpfs with cgroup v1 hierarchies,

@@ -11,6 +11,13 @@ const script = path.join(repoRoot, "scripts", "incus-lab.sh");
 
 export const labRemotes = { iapetus: "lab-iapetus", cluster01: "lab-cluster01" } as const;
 export const labMembers = ["node01", "node02", "node03"] as const;
+/** Each lab host's LAN address (scripts/incus-lab.sh `host_address`). */
+export const labAddresses = {
+  iapetus: "10.77.0.10",
+  node01: "10.77.0.11",
+  node02: "10.77.0.12",
+  node03: "10.77.0.13",
+} as const;
 /** The incus CLI configuration holding the lab's remotes (the plugin reads it too). */
 export const labIncusConf = path.join(
   process.env.ATLAS_LAB_STATE_DIR ?? "/tmp/atlas-incus-lab",
