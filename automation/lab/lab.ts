@@ -56,6 +56,18 @@ export function labExec(remote: string, project: string, instance: string, cmd: 
   return lab(["exec", remote, project, instance, "--", ...cmd], 120_000);
 }
 
+/**
+ * A command on a lab host itself, in the network namespace its incusd runs in (where the
+ * daemon's own connections start, e.g. its logs to Loki).
+ */
+export function onHost(host: keyof typeof labAddresses, cmd: string[]): string {
+  return execFileSync("ip", ["netns", "exec", `atlaslab-${host}`, ...cmd], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 120_000,
+  });
+}
+
 /** A command on the LAN, from the operator's machine (10.77.0.2). */
 export function onLan(cmd: string[]): string {
   return lab(["lan", "--", ...cmd], 120_000);

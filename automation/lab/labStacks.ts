@@ -26,7 +26,9 @@ export function labStackSpecs(): LabStackSpecs {
       remote: labRemotes[topology],
       ...extra,
     });
-  const iapetus = spec("iapetus", { proxyListenAddress: labAddresses.iapetus });
+  // The daemon is the lab's own, so iapetus' incusd ships its logs to Loki (the shared
+  // test daemon leaves it off: see E2eStackSpec.incusLoki).
+  const iapetus = spec("iapetus", { proxyListenAddress: labAddresses.iapetus, incusLoki: true });
   // cluster01's services, and so its LAN-facing proxy devices, live on the first member.
   const cluster01 = spec("cluster01", {
     proxyListenAddress: labAddresses.node01,

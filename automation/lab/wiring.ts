@@ -6,7 +6,7 @@
  * does not count.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { labExec, labQuery, onLan } from "./lab";
+import { labExec, labQuery, onHost, onLan, type labAddresses } from "./lab";
 
 /**
  * busybox's DHCP client script: the address, the default route and the resolver the
@@ -111,6 +111,26 @@ export function askFromInstance(i: LabInstance, host: string, port: number): str
 
 /** What `host:port` answers on the LAN, from the operator's machine ("" when nothing did). */
 export function askFromLan(host: string, port: number, protocol: "tcp" | "udp"): string {
+  return askWith(onLan, host, port, protocol);
+}
+
+/** What `host:port` answers from a lab host's own namespace, where its incusd runs. */
+export function askFromHost(
+  labHost: keyof typeof labAddresses,
+  host: string,
+  port: number,
+  protocol: "tcp" | "udp",
+): string {
+  return askWith((cmd) => onHost(labHost, cmd), host, port, protocol);
+}
+
+/** The host's python3 as the client, run where `run` runs commands (no busybox there). */
+function askWith(
+  run: (cmd: string[]) => string,
+  host: string,
+  port: number,
+  protocol: "tcp" | "udp",
+): string {
   const code =
     protocol === "tcp"
       ? [
@@ -131,7 +151,7 @@ export function askFromLan(host: string, port: number, protocol: "tcp" | "udp"):
           "sys.stdout.write(s.recvfrom(2048)[0].decode())",
         ];
   try {
-    return onLan(["python3", "-c", code.join("\n")]).trim();
+    return run(["python3", "-c", code.join("\n")]).trim();
   } catch (error) {
     return `(${firstLine(error)})`;
   }

@@ -28,6 +28,7 @@ import {
 import { labStackConfig, labStackSpecs } from "../../automation/lab/labStacks";
 import {
   addressesOn,
+  askFromHost,
   askFromInstance,
   askFromLan,
   deployedConfiguration,
@@ -196,9 +197,11 @@ describe("lab e2e: iapetus and cluster01 through HTTPS remotes on a 3-member clu
         cluster01: new Set(instancesOf(labRemotes.cluster01, "default").map((i) => i.name)),
       };
       // The model's connections between parties the lab runs: every instance of both
-      // stacks and the LAN. (Incus -> Loki needs incusLoki, off here: see docs/e2e.md.)
+      // stacks, iapetus' Incus daemon (its logs to Loki) and the LAN.
       const exists = (p: Party): boolean =>
-        p.kind === "lan" || (p.kind === "instance" && deployed[p.host].has(p.name));
+        p.kind === "lan" ||
+        (p.kind === "incusDaemon" && p.host === "iapetus") ||
+        (p.kind === "instance" && deployed[p.host].has(p.name));
       const connections = platformConnections(labMembers.length).filter(
         (c) => exists(c.consumer) && exists(c.service),
       );
@@ -214,6 +217,7 @@ describe("lab e2e: iapetus and cluster01 through HTTPS remotes on a 3-member clu
           "LAN -> mosquitto01@cluster01:8883/tcp",
           "LAN -> coredns01@cluster01:53/udp",
           "LAN -> coredns01@cluster01:53/tcp",
+          "incus@iapetus -> loki01@iapetus:3100/tcp",
         ]),
       );
 
@@ -251,7 +255,11 @@ describe("lab e2e: iapetus and cluster01 through HTTPS remotes on a 3-member clu
       const toldTo = (c: Connection): string => {
         const { consumer } = c;
         if (consumer.kind === "lan") return outputs[c.service.host];
-        if (consumer.kind !== "instance") return "";
+        // The daemon is told in its server configuration (`loki.api.url`).
+        if (consumer.kind === "incusDaemon") {
+          const server = labQuery<{ config: Record<string, string> }>(labRemotes.iapetus, "/1.0");
+          return Object.values(server.config).join("\n");
+        }
         const key = partyName(consumer);
         if (!configurations.has(key)) {
           configurations.set(key, deployedConfiguration(labInstance(consumer.host, consumer.name)));
@@ -278,8 +286,11 @@ describe("lab e2e: iapetus and cluster01 through HTTPS remotes on a 3-member clu
         const ask = (address: string): string => {
           const separator = address.lastIndexOf(":");
           const host = address.slice(0, separator);
-          return consumer.kind === "instance"
-            ? askFromInstance(labInstance(consumer.host, consumer.name), host, port)
+          if (consumer.kind === "instance") {
+            return askFromInstance(labInstance(consumer.host, consumer.name), host, port);
+          }
+          return consumer.kind === "incusDaemon"
+            ? askFromHost("iapetus", host, port, protocol)
             : askFromLan(host, port, protocol);
         };
         let reached: string | undefined;
