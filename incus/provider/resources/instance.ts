@@ -51,6 +51,7 @@ import {
   restoreFiles,
   validateFile,
 } from "./instanceFiles";
+import { helperPhases } from "./fileHelperPhases";
 import type { Json } from "./rest";
 
 interface NetAddress {
@@ -272,10 +273,13 @@ export class InstanceHandler extends BaseHandler {
     action: "start" | "stop",
     force = false,
   ): Promise<void> {
-    await ctx.client.mutate("PUT", `${this.path(i)}/state`, {
-      ...this.opts(i),
-      body: { action, timeout: force ? -1 : 30, force },
-    });
+    // Incus stops the instance's file helper first: kept apart from file requests.
+    await helperPhases(ctx.client).run("helperExit", () =>
+      ctx.client.mutate("PUT", `${this.path(i)}/state`, {
+        ...this.opts(i),
+        body: { action, timeout: force ? -1 : 30, force },
+      }),
+    );
   }
 
   private async stop(ctx: HandlerContext, i: PropertyMap): Promise<void> {
@@ -618,7 +622,9 @@ export class InstanceHandler extends BaseHandler {
   async delete(ctx: HandlerContext, id: string, props: PropertyMap): Promise<void> {
     const state = { ...props, name: id };
     const del = (): Promise<unknown> =>
-      ctx.client.mutate("DELETE", this.path(state), this.opts(state));
+      helperPhases(ctx.client).run("helperExit", () =>
+        ctx.client.mutate("DELETE", this.path(state), this.opts(state)),
+      );
     const forceStop = async (): Promise<void> => {
       try {
         await this.setState(ctx, state, "stop", true);

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type IncusClient, IncusError, isNotFound, type RequestOptions } from "../../client";
 import { enc, str } from "../handler";
+import { helperPhases } from "./fileHelperPhases";
 import { isObject, type PropertyValue } from "../values";
 
 export interface FileSpec {
@@ -78,9 +79,9 @@ export function filesFromInputs(v: PropertyValue): FileSpec[] {
  * describes the same race). Requests then fail with a 500 naming the socket, e.g. `dial
  * unix /proc/self/fd/32/forkfile.sock: connect: no such file or directory`, until the
  * orphaned helper exits after 10-15 s without a request and the next request starts a new
- * one, whose socket the next helper to exit may unlink again. Seen creating 100 instances
- * at `--parallel` 8 and 32, where early instances' helpers exit while later instances
- * push their files (at 128 every push is over before the first helper exits). Every file
+ * one, whose socket the next helper to exit may unlink again. The provider keeps its own
+ * starts, stops and deletes away from its file requests (fileHelperPhases.ts); this covers
+ * what it cannot order, such as another stack's plugin on the same daemon. Every file
  * request the provider makes is idempotent (a directory that exists is created again
  * without error, pushes overwrite, a deleted file is gone), so such a failure is sent
  * again, for about a minute in all, before it counts.
@@ -105,6 +106,15 @@ export async function retryForkfile<T>(
   }
 }
 
+/**
+ * One file API request: run in the file phase (fileHelperPhases.ts, so no start, stop or
+ * delete of this provider's unlinks the helper socket it uses), and sent again while the
+ * helper is unreachable all the same.
+ */
+function fileRequest<T>(client: IncusClient, fn: () => Promise<T>): Promise<T> {
+  return retryForkfile(() => helperPhases(client).run("files", fn));
+}
+
 /** Pushes files through the REST file API (works on stopped containers too). */
 export async function pushFiles(
   client: IncusClient,
@@ -123,7 +133,7 @@ export async function pushFiles(
         if (made.has(dir)) continue;
         // Creating a directory that exists succeeds, so no existence check is needed.
         const at = dir;
-        await retryForkfile(() =>
+        await fileRequest(client, () =>
           client.request("POST", filePath, {
             ...opts,
             object: `directory ${at} in instance "${name}"`,
@@ -145,7 +155,7 @@ export async function pushFiles(
       (f.content !== undefined
         ? Buffer.from(f.content, "utf8")
         : fs.readFileSync(f.sourcePath as string));
-    await retryForkfile(() =>
+    await fileRequest(client, () =>
       client.request("POST", filePath, {
         ...opts,
         object: `file ${f.targetPath} in instance "${name}"`,
@@ -212,7 +222,7 @@ export async function filesBefore(
       continue;
     }
     try {
-      const res = await retryForkfile(() =>
+      const res = await fileRequest(client, () =>
         client.request<Buffer>("GET", `/1.0/instances/${enc(name)}/files`, {
           ...opts,
           object: `file ${f.targetPath} in instance "${name}"`,
@@ -260,7 +270,7 @@ export async function restoreFiles(
     try {
       if (b.previous) await pushFiles(client, name, [b.previous], opts);
       else
-        await retryForkfile(() =>
+        await fileRequest(client, () =>
           client.mutate("DELETE", `/1.0/instances/${enc(name)}/files`, {
             ...opts,
             object: `file ${b.path} in instance "${name}"`,
