@@ -32,6 +32,8 @@ const run = promisify(execFile);
 
 /** One setting of the engine's switches. */
 export interface BreakdownVariant {
+  /** Short name for `--variants`. */
+  key: string;
   name: string;
   /** `--parallel`; undefined leaves the CLI's default (4 per core: 8 here). */
   parallel?: number;
@@ -42,27 +44,31 @@ export interface BreakdownVariant {
 /** The switches compared by default. */
 export function defaultVariants(high: number): BreakdownVariant[] {
   return [
-    { name: "CLI default --parallel", env: {} },
-    { name: "--parallel 32", parallel: 32, env: {} },
-    { name: `--parallel ${high}`, parallel: high, env: {} },
+    { key: "default", name: "CLI default --parallel", env: {} },
+    { key: "p32", name: "--parallel 32", parallel: 32, env: {} },
+    { key: "high", name: `--parallel ${high}`, parallel: high, env: {} },
     {
       // The client's connection limit before issue 17: every operation wait holds one.
+      key: "high-conn8",
       name: `--parallel ${high}, ATLAS_INCUS_MAX_CONNECTIONS=8 (the client's old limit)`,
       parallel: high,
       env: { ATLAS_INCUS_MAX_CONNECTIONS: "8" },
     },
     {
+      key: "high-skip-checkpoints",
       name: `--parallel ${high}, PULUMI_SKIP_CHECKPOINTS`,
       parallel: high,
       // The switch is experimental: the engine ignores it without PULUMI_EXPERIMENTAL.
       env: { PULUMI_EXPERIMENTAL: "true", PULUMI_SKIP_CHECKPOINTS: "true" },
     },
     {
+      key: "high-no-backups",
       name: `--parallel ${high}, PULUMI_DISABLE_CHECKPOINT_BACKUPS`,
       parallel: high,
       env: { PULUMI_DISABLE_CHECKPOINT_BACKUPS: "true" },
     },
     {
+      key: "high-parallel-diff",
       name: `--parallel ${high}, PULUMI_PARALLEL_DIFF`,
       parallel: high,
       env: { PULUMI_EXPERIMENTAL: "true", PULUMI_PARALLEL_DIFF: "true" },

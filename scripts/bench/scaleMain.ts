@@ -11,6 +11,7 @@
  *   --breakdown-only        only that comparison
  *   --breakdown-nodes N     its size (default: the largest of --sizes)
  *   --breakdown-high P      the high `--parallel` it compares (default 128)
+ *   --variants a,b          only these of its settings (keys in scaleBreakdown.ts)
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -117,6 +118,7 @@ export async function scaleMain(argv: string[]): Promise<void> {
       "breakdown-only": { type: "boolean" },
       "breakdown-nodes": { type: "string" },
       "breakdown-high": { type: "string", default: "128" },
+      variants: { type: "string" },
     },
   });
   const sizes = positiveInts(values.sizes, "--sizes").sort((a, b) => a - b);
@@ -141,7 +143,16 @@ export async function scaleMain(argv: string[]): Promise<void> {
       ? positiveInts(values["breakdown-nodes"], "--breakdown-nodes")[0]
       : sizes[sizes.length - 1];
     const high = positiveInts(values["breakdown-high"], "--breakdown-high")[0];
-    out.breakdown = await measureBreakdown(nodes, defaultVariants(high), progress);
+    const all = defaultVariants(high);
+    const keys = values.variants?.split(",").map((k) => k.trim());
+    const unknown = (keys ?? []).filter((k) => !all.some((v) => v.key === k));
+    if (unknown.length > 0) {
+      throw new Error(
+        `--variants: unknown ${unknown.join(", ")}; known: ${all.map((v) => v.key).join(", ")}`,
+      );
+    }
+    const variants = keys ? all.filter((v) => keys.includes(v.key)) : all;
+    out.breakdown = await measureBreakdown(nodes, variants, progress);
     save();
     console.log(`\n${breakdownReport(out.breakdown)}`);
   }
