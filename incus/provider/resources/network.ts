@@ -96,7 +96,8 @@ export class NetworkHandler extends RestHandler<LiveNetwork> {
   }
   /**
    * On a cluster, Incus creates a network in two steps: first pending on every member
-   * (`?target=<member>`, member-specific keys only; a bridge has none), then once for the
+   * (`?target=<member>`, member-specific keys only; a bridge has none; and the description,
+   * which Incus takes from the first definition only), then once for the
    * whole cluster with its config. A standalone server takes the one create. A member
    * already holding the pending definition (a retried create) is left as it is.
    */
@@ -116,7 +117,14 @@ export class NetworkHandler extends RestHandler<LiveNetwork> {
         await ctx.client.mutate("POST", "/1.0/networks", {
           object: `${this.describe(inputs)} on cluster member "${member}"`,
           target: member,
-          body: { name: inputs.name, type: inputs.type, config: {} },
+          // The description goes with the pending definitions: Incus keeps the one the
+          // network was first defined with, and ignores it in the cluster-wide create.
+          body: {
+            name: inputs.name,
+            type: inputs.type,
+            description: str(inputs.description) ?? "",
+            config: {},
+          },
         });
       } catch (e) {
         if (e instanceof Error && /already (defined|exists)/i.test(e.message)) continue;
