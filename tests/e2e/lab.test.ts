@@ -189,6 +189,35 @@ describe("lab e2e: iapetus and cluster01 through HTTPS remotes on a 3-member clu
   );
 
   it(
+    "a preview --refresh of each stack finds no drift (what Incus reports on a cluster reads back as deployed)",
+    async () => {
+      const { iapetus, cluster01 } = get();
+      for (const s of [iapetus, cluster01]) {
+        const drifted: string[] = [];
+        const preview = await s.stack.preview({
+          refresh: true,
+          onEvent: (event: EngineEvent) => {
+            const m = event.resourcePreEvent?.metadata;
+            if (m && !["same", "read", "refresh"].includes(m.op)) {
+              drifted.push(
+                `${m.op} ${m.urn.split("::").pop() ?? m.urn}: ` +
+                  JSON.stringify({
+                    diff: m.detailedDiff ?? m.diffs,
+                    old: m.old?.inputs,
+                    new: m.new?.inputs,
+                  }),
+              );
+            }
+          },
+        });
+        expect(drifted, s.spec.topology).toEqual([]);
+        expect(changedOps(preview.changeSummary), s.spec.topology).toEqual({});
+      }
+    },
+    slow,
+  );
+
+  it(
     "every connection of the platform answers at the address the deployed configuration names",
     async () => {
       const { iapetus, cluster01 } = get();
