@@ -6,7 +6,8 @@
  * writes the numbers to .atlas/bench.json. `--construction-only` skips the host.
  *
  * `npm run bench -- --scale [--sizes 10,50,100] [--parallel P] [--breakdown]`: the scale
- * benchmark instead (scripts/bench/scaleMain.ts).
+ * benchmark instead (scripts/bench/scaleMain.ts). `npm run bench -- --lab`: both stacks on
+ * the lab through HTTPS remotes (scripts/bench/labMain.ts; root, starts the lab).
  *
  * Results and commands are recorded in docs/benchmarks.md.
  */
@@ -17,6 +18,7 @@ import { repoRoot } from "../automation/repoRoot";
 import { measureConstruction, type ConstructionResult } from "./bench/construction";
 import type { DayTwoResult } from "./bench/dayTwo";
 import { measureEngine, type EngineResult, type OperationResult } from "./bench/engine";
+import { labMain } from "./bench/labMain";
 import { scaleMain } from "./bench/scaleMain";
 
 const targets = { constructionMs: 2000, upToCliRatio: 1.5 };
@@ -60,6 +62,7 @@ function reportDayTwo(d: DayTwoResult): string {
 
 async function main(): Promise<void> {
   if (process.argv.includes("--scale")) return scaleMain(process.argv.slice(2));
+  if (process.argv.includes("--lab")) return labMain();
   const constructionOnly = process.argv.includes("--construction-only");
   const lines: string[] = [];
   const construction: ConstructionResult[] = [];

@@ -18,8 +18,23 @@ const run = promisify(execFile);
 interface CliObject {
   urn: string;
   dependsOn: string[];
+  /** Calls that must come first, in order (a cluster network's pending definitions). */
+  before?: string[][];
   create: string[];
   remove: string[];
+}
+
+/** Where the objects go: the default remote, or a remote of a CLI configuration. */
+export interface CliTarget {
+  /** An Incus remote (`lab-cluster01`); unset, the CLI's default. */
+  remote?: string;
+  /** Environment of the `incus` calls (e.g. INCUS_CONF holding that remote). */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * A cluster's members: each network is first defined pending on every one of them, as
+   * the provider does (and as Incus requires on a cluster).
+   */
+  members?: string[];
 }
 
 interface Device {
@@ -46,28 +61,53 @@ function devicesBody(devices: unknown): Record<string, Record<string, string>> {
   return out;
 }
 
-function query(method: string, path: string, body: unknown): string[] {
-  return ["query", "--wait", "-X", method, path, "--data", JSON.stringify(body)];
-}
-
 /** The CLI calls that create and remove one state resource; undefined for other types. */
-function cliObject(r: StateResource, project: string, prefix: string): CliObject | undefined {
+function cliObject(
+  r: StateResource,
+  project: string,
+  prefix: string,
+  where: CliTarget,
+): CliObject | undefined {
   const i = plain(r.inputs) as Record<string, unknown>;
   const name = `${prefix}${String(i.name)}`;
   const q = `project=${encodeURIComponent(project)}`;
   const base = { urn: r.urn, dependsOn: (r as { dependencies?: string[] }).dependencies ?? [] };
+  // A remote-qualified argument (`remote:name`), as the CLI takes them.
+  const at = (arg: string): string => (where.remote ? `${where.remote}:${arg}` : arg);
+  const query = (method: string, path: string, body: unknown): string[] => [
+    "query",
+    "--wait",
+    "-X",
+    method,
+    at(path),
+    "--data",
+    JSON.stringify(body),
+  ];
+  // The member an instance or volume is pinned to, as the provider sends it.
+  const target = (member: unknown): string =>
+    typeof member === "string" && member !== "" ? `&target=${encodeURIComponent(member)}` : "";
   switch (r.type) {
-    case "incus:index:Network":
+    case "incus:index:Network": {
+      const network = name.slice(0, 15);
       return {
         ...base,
+        before: (where.members ?? []).map((member) =>
+          query("POST", `/1.0/networks?target=${encodeURIComponent(member)}`, {
+            name: network,
+            type: i.type ?? "bridge",
+            description: i.description ?? "",
+            config: {},
+          }),
+        ),
         create: query("POST", `/1.0/networks`, {
-          name: name.slice(0, 15),
+          name: network,
           type: i.type ?? "bridge",
           description: i.description ?? "",
           config: i.config ?? {},
         }),
-        remove: ["network", "delete", name.slice(0, 15)],
+        remove: ["network", "delete", at(network)],
       };
+    }
     case "incus:index:Profile":
       return {
         ...base,
@@ -77,22 +117,31 @@ function cliObject(r: StateResource, project: string, prefix: string): CliObject
           config: i.config ?? {},
           devices: devicesBody(i.devices),
         }),
-        remove: ["profile", "delete", name, "--project", project],
+        remove: ["profile", "delete", at(name), "--project", project],
       };
     case "incus:index:StorageVolume":
       return {
         ...base,
-        create: query("POST", `/1.0/storage-pools/${String(i.pool)}/volumes/custom?${q}`, {
+        create: query(
+          "POST",
+          `/1.0/storage-pools/${String(i.pool)}/volumes/custom?${q}${target(i.target)}`,
+          { name, content_type: i.contentType ?? "filesystem", config: i.config ?? {} },
+        ),
+        remove: [
+          "storage",
+          "volume",
+          "delete",
+          at(String(i.pool)),
           name,
-          content_type: i.contentType ?? "filesystem",
-          config: i.config ?? {},
-        }),
-        remove: ["storage", "volume", "delete", String(i.pool), name, "--project", project],
+          "--project",
+          project,
+          ...(typeof i.target === "string" ? ["--target", i.target] : []),
+        ],
       };
     case "incus:index:Instance":
       return {
         ...base,
-        create: query("POST", `/1.0/instances?${q}`, {
+        create: query("POST", `/1.0/instances?${q}${target(i.targetNode)}`, {
           name,
           type: i.type ?? "container",
           profiles: i.profiles,
@@ -101,7 +150,7 @@ function cliObject(r: StateResource, project: string, prefix: string): CliObject
           source: { type: "image", alias: i.image },
           start: i.running !== false,
         }),
-        remove: ["delete", "--force", name, "--project", project],
+        remove: ["delete", "--force", at(name), "--project", project],
       };
     default:
       return undefined;
@@ -134,14 +183,17 @@ export async function cliLowerBound(
   resources: StateResource[],
   project: string,
   prefix = "",
+  where: CliTarget = {},
 ): Promise<LowerBoundResult> {
   const objects = resources
-    .map((r) => cliObject(r, project, prefix))
+    .map((r) => cliObject(r, project, prefix, where))
     .filter((o): o is CliObject => o !== undefined)
     .map((o) => ({ ...o, key: o.urn }));
+  const env = where.env ?? process.env;
   const start = process.hrtime.bigint();
   await runInDependencyOrder(objects, async (o) => {
-    await run("incus", o.create, { maxBuffer: 16 * 1024 * 1024 });
+    for (const call of o.before ?? []) await run("incus", call, { env });
+    await run("incus", o.create, { maxBuffer: 16 * 1024 * 1024, env });
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
 
@@ -150,7 +202,7 @@ export async function cliLowerBound(
   const removeFailures: string[] = [];
   const removeStart = process.hrtime.bigint();
   await runInReverseDependencyOrder(objects, async (o) => {
-    await run("incus", o.remove).catch((e: unknown) => {
+    await run("incus", o.remove, { env }).catch((e: unknown) => {
       removeFailures.push(`incus ${o.remove.join(" ")}: ${(e as Error).message.trim()}`);
     });
   });
