@@ -7,9 +7,9 @@
  * same mandatory policies as a pull request's checks; `--skip-policies` leaves it out,
  * with a warning.
  *
- * Every operation runs with Atlas' `--parallel` (automation/shared/parallelism.ts) unless
- * the caller passes one: the CLI's own default (4 per core) keeps most of a large stack's
- * instances waiting on a daemon that could take them all at once (docs/benchmarks.md).
+ * `up` runs with Atlas' `--parallel` (automation/shared/parallelism.ts) unless the caller
+ * passes one: with the CLI's own default (4 per core) a large stack's instances wait their
+ * turn while the daemon could create more at once (docs/benchmarks.md, scale).
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { backendFiles, readBackendEnv } from "../automation/bootstrap/backendSettings";
 import { atlasConfigDir } from "../automation/bootstrap/settings";
 import { repoRoot } from "../automation/repoRoot";
-import { withParallel } from "../automation/shared/parallelism";
+import { parallelFor, withParallel } from "../automation/shared/parallelism";
 import { topologyNames, type TopologyName } from "../config/schema";
 
 const operations = ["preview", "up", "destroy", "refresh"] as const;
@@ -65,7 +65,10 @@ function main(argv: string[]): number {
     Object.assign(env, readBackendEnv(target));
     console.error(`using the bootstrapped backend of ${stack} (${backendFiles(target).envFile})`);
   }
-  const args = withParallel([operation as Operation, "--stack", stack, ...passThrough]);
+  const args = withParallel(
+    [operation as Operation, "--stack", stack, ...passThrough],
+    parallelFor(operation),
+  );
   if (operation === "preview") args.push("--diff");
   if (checked.includes(operation as Operation)) {
     if (skipPolicies) {

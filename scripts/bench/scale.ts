@@ -12,6 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Deployment } from "@pulumi/pulumi/automation";
 import * as host from "../../automation/e2e/host";
+import { parallelFor } from "../../automation/shared/parallelism";
 import { incusResources } from "../../automation/e2e/verify";
 import {
   assertProviderBuilt,
@@ -37,7 +38,10 @@ import {
 export interface ScaleOptions {
   /** Node exporter counts, e.g. [10, 50, 100]. */
   sizes: number[];
-  /** `--parallel` of every engine command; undefined leaves the CLI's default. */
+  /**
+   * `--parallel` of every engine command; undefined: what the operator scripts pass
+   * (automation/shared/parallelism.ts), else the CLI's default.
+   */
   parallel?: number;
   /** Progress lines (the run takes minutes). */
   progress: (line: string) => void;
@@ -124,15 +128,21 @@ async function measureSize(
   try {
     say("up");
     deployed = true;
-    const up = await measureOperation(log, operations.up(stack, options.parallel));
+    const up = await measureOperation(
+      log,
+      operations.up(stack, options.parallel ?? parallelFor("up")),
+    );
     const deployment = await stack.exportStack();
     const resources = incusResources(deployment);
     say(`no-op up (${countResources(deployment)} resources)`);
-    const noopUp = await measureOperation(log, operations.up(stack, options.parallel));
+    const noopUp = await measureOperation(
+      log,
+      operations.up(stack, options.parallel ?? parallelFor("up")),
+    );
     say("preview --refresh");
     const refreshPreview = await measureOperation(
       log,
-      operations.refreshPreview(stack, options.parallel),
+      operations.refreshPreview(stack, options.parallel ?? parallelFor("preview")),
     );
     say("one changed service");
     const changeCpu = new ProcCpuSampler();
@@ -145,7 +155,10 @@ async function measureSize(
     }
     const changeRequests = log.byMethod();
     say("destroy");
-    const destroy = await measureOperation(log, operations.destroy(stack, options.parallel));
+    const destroy = await measureOperation(
+      log,
+      operations.destroy(stack, options.parallel ?? parallelFor("destroy")),
+    );
     deployed = false;
     say(`incus CLI bounds (${resources.length} objects)`);
     // Same objects, same names, same project, now by the CLI.

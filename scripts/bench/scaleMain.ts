@@ -5,8 +5,8 @@
  * and writes the numbers to .atlas/bench-scale.json.
  *
  *   --sizes 10,50,100       node exporter counts (default 10,50,100)
- *   --parallel P            `--parallel` of every engine command (default: the operator
- *                           scripts' default, automation/shared/parallelism.ts)
+ *   --parallel P            `--parallel` of every engine command (default: what the
+ *                           operator scripts pass, automation/shared/parallelism.ts)
  *   --breakdown             also compare the engine's switches at the largest size
  *   --breakdown-only        only that comparison
  *   --breakdown-nodes N     its size (default: the largest of --sizes)
@@ -16,8 +16,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { defaultParallel } from "../../automation/shared/parallelism";
 import { repoRoot } from "../../automation/repoRoot";
+import { defaultParallel } from "../../automation/shared/parallelism";
 import { cpuTable, switchTable, type CpuRow } from "./breakdownReport";
 import { measureScale, type ScaleRun } from "./scale";
 import { defaultVariants, measureBreakdown, type Breakdown } from "./scaleBreakdown";
@@ -46,7 +46,7 @@ function report(scale: ScaleRun): string {
     .map(([k, v]) => `${k} ${v.toFixed(1)} ms`)
     .join(", ");
   return [
-    `cluster01 with N node exporters, --parallel ${scale.parallel ?? "(CLI default)"}; ` +
+    `cluster01 with N node exporters, --parallel ${scale.parallel ?? `as npm run up etc. pass it (${JSON.stringify(defaultParallel)}, else the CLI's default)`}; ` +
       `load average ${scale.load.before.toFixed(1)} before, ${scale.load.after.toFixed(1)} after`,
     `fixed start-up (a stack with only the Incus provider): no-op up ${(scale.fixed.noopUpMs / 1000).toFixed(2)} s, ` +
       `preview --refresh ${(scale.fixed.refreshPreviewMs / 1000).toFixed(2)} s`,

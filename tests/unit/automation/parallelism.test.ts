@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import {
   choosesParallel,
   defaultParallel,
+  parallelFor,
   withParallel,
 } from "../../../automation/shared/parallelism";
 
@@ -36,9 +37,13 @@ describe("operator --parallel", () => {
     expect(withParallel(["up"], undefined)).toEqual(["up"]);
   });
 
-  it("has a default the engine accepts (a positive whole number) or none", () => {
-    if (defaultParallel !== undefined) {
-      expect(Number.isInteger(defaultParallel) && defaultParallel > 0).toBe(true);
+  it("has defaults the engine accepts (positive whole numbers), for up only", () => {
+    for (const value of Object.values(defaultParallel)) {
+      expect(Number.isInteger(value) && (value ?? 0) > 0).toBe(true);
     }
+    expect(parallelFor("up")).toBeGreaterThan(8);
+    // Measured slower with more steps at once: left to the CLI's default.
+    expect(parallelFor("destroy")).toBeUndefined();
+    expect(parallelFor("refresh")).toBeUndefined();
   });
 });
