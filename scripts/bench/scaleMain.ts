@@ -123,9 +123,7 @@ export async function scaleMain(argv: string[]): Promise<void> {
   });
   const sizes = positiveInts(values.sizes, "--sizes").sort((a, b) => a - b);
   const parallel =
-    values.parallel === undefined
-      ? defaultParallel
-      : positiveInts(values.parallel, "--parallel")[0];
+    values.parallel === undefined ? undefined : positiveInts(values.parallel, "--parallel")[0];
   const progress = (line: string): void => console.error(`[bench --scale] ${line}`);
   const out: { scale?: ScaleRun; breakdown?: Breakdown } = {};
   const file = path.join(repoRoot, ".atlas", "bench-scale.json");
