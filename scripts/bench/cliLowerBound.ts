@@ -9,6 +9,7 @@
  * gets lower for it.
  */
 import { execFile } from "node:child_process";
+import * as fs from "node:fs";
 import { promisify } from "node:util";
 import type { StateResource } from "../../automation/e2e/verify";
 import { runInDependencyOrder, runInReverseDependencyOrder } from "./dependencyOrder";
@@ -157,6 +158,22 @@ function cliObject(
   }
 }
 
+/**
+ * Waits (untimed) until the local bridges of the stack's networks have left the kernel.
+ * Right after `destroy`, a bridge of the same name can still be there, and Incus then
+ * fails the CLI's create ("Failed to delete bridge children interfaces ... does not
+ * exist", seen right after a 100-instance destroy).
+ */
+async function bridgesGone(resources: StateResource[], prefix: string): Promise<void> {
+  const names = resources
+    .filter((r) => r.type === "incus:index:Network")
+    .map((r) => `${prefix}${String((r.inputs as { name?: unknown }).name)}`.slice(0, 15));
+  const deadline = Date.now() + 30_000;
+  while (names.some((n) => fs.existsSync(`/sys/class/net/${n}`)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export interface LowerBoundResult {
   objects: number;
   /** Creating every object, each started the moment the objects it depends on exist. */
@@ -190,6 +207,7 @@ export async function cliLowerBound(
     .filter((o): o is CliObject => o !== undefined)
     .map((o) => ({ ...o, key: o.urn }));
   const env = where.env ?? process.env;
+  if (!where.remote) await bridgesGone(resources, prefix);
   const start = process.hrtime.bigint();
   await runInDependencyOrder(objects, async (o) => {
     for (const call of o.before ?? []) await run("incus", call, { env });

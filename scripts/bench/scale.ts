@@ -45,6 +45,8 @@ export interface ScaleOptions {
   parallel?: number;
   /** Progress lines (the run takes minutes). */
   progress: (line: string) => void;
+  /** Called with what is measured so far after each size, so a later failure loses less. */
+  saved?: (sofar: ScaleRun) => void;
 }
 
 /** What one size measured beyond the report's numbers. */
@@ -213,6 +215,15 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleRun> {
   try {
     options.progress("fixed start-up (a stack holding only the Incus provider)");
     const { fixed, cpu: fixedCpu } = await measureFixedCost(run, log, options.parallel);
+    const partial = (): ScaleRun => ({
+      date: new Date().toISOString(),
+      parallel: options.parallel,
+      load: { before: loadBefore, after: os.loadavg()[0] },
+      fixed,
+      fixedCpu,
+      points: [],
+      details: [],
+    });
     const points: ScalePoint[] = [];
     const details: ScaleDetail[] = [];
     for (const nodes of options.sizes) {
@@ -220,6 +231,7 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleRun> {
       const { point, detail } = await measureSize(run, log, nodes, options);
       points.push(point);
       details.push(detail);
+      options.saved?.({ ...partial(), points, details });
     }
     return {
       date: new Date().toISOString(),

@@ -132,7 +132,16 @@ export async function scaleMain(argv: string[]): Promise<void> {
     fs.writeFileSync(file, JSON.stringify(out, null, 2));
   };
   if (!values["breakdown-only"]) {
-    out.scale = await measureScale({ sizes, parallel, progress });
+    out.scale = await measureScale({
+      sizes,
+      parallel,
+      progress,
+      saved: (sofar) => {
+        out.scale = sofar;
+        save();
+        progress(`saved so far: ${path.relative(repoRoot, file)}`);
+      },
+    });
     save();
     console.log(report(out.scale));
   }
