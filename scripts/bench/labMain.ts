@@ -29,7 +29,8 @@ export async function labMain(): Promise<void> {
     lines.push(
       `up ${s.stack} (${s.incusResources} Incus resources): ${fmt(s.upMs)}; incus CLI lower bound ` +
         `${fmt(s.cliLowerBoundMs)} (${s.cliObjects} objects); ratio ${(s.upMs / s.cliLowerBoundMs).toFixed(2)}; ` +
-        `requests: ${methods(s.upRequests)}`,
+        `requests: ${methods(s.upRequests)} (of which file pushes ${s.upFilePushes}, execs ${s.upExecs}: ` +
+        `not in the bound)`,
       `no-op preview --refresh ${s.stack}: requests ${methods(s.refreshRequests)} for ${s.incusResources} ` +
         `resources (${(reads / s.incusResources).toFixed(2)} reads per resource), ${writes} writes; ` +
         `changes: ${JSON.stringify(s.refreshChanges)}`,
