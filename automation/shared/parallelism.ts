@@ -4,12 +4,12 @@
  * default is 4 per core (8 on a 2-core machine).
  *
  * Measured on cluster01 with 100 node exporters (326 resources) on the 2-core test machine
- * (docs/benchmarks.md, scale): `up` took 48 s at 128 in five runs against 54-65 s at the
- * CLI's 8 (an instance create is mostly the daemon's own waiting, which more creates in
- * flight overlap); `destroy` (22-25 s at 8, 27-31 s at 128) and `preview --refresh`
- * (8.4-8.6 s at 8, 8.9-11.7 s at 128) got slower, the engine spending more CPU when more
- * steps run at once. So only `up` gets a value of its own; 128 is more than a stack of
- * this size has instances to create at once.
+ * (docs/benchmarks.md, scale): `up` took 45-49 s at 128 in five runs against 54-59 s at
+ * the CLI's 8 in two (an instance create is mostly the daemon's own work and waiting,
+ * which more creates in flight overlap); `destroy` (23-25 s at 8, 28-31 s at 128) and
+ * `preview --refresh` (8.4-8.5 s at 8, 11.5-11.7 s at 128) got slower, the engine spending
+ * more CPU when more steps run at once. So only `up` gets a value of its own; 128 is more
+ * than a stack of this size has instances to create at once.
  */
 export const defaultParallel: Readonly<Partial<Record<string, number>>> = { up: 128 };
 

@@ -72,7 +72,7 @@ export function switchTable(rows: readonly SwitchRow[]): string {
     "`destroy`",
     "up CPU: engine / plugin",
     "destroy CPU: engine / plugin",
-    "backend files written by the up",
+    "files added under .pulumi/ by the up",
   ];
   const line = (cells: string[]): string => `| ${cells.join(" | ")} |`;
   const row = (r: SwitchRow): string[] =>

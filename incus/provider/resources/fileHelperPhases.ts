@@ -13,10 +13,11 @@
  * the instance's helper and waits for it, so that unlink happens inside the request.
  *
  * Creating many instances at once interleaves exactly these: one instance's file pushes
- * with another's start. Measured on 100 node exporters, one create in a hundred failed at
- * `--parallel` 8 and 32 (docs/benchmarks.md). The two kinds of request are therefore run
- * in phases: any number of file requests together, or any number of starts/stops/deletes
- * together, never one of each; a waiting phase goes next, so neither starves.
+ * with another's start. 8 of 22 `up`s of 100 node exporters failed so, at every
+ * `--parallel` tried, and none of 7 since (docs/benchmarks.md). The two kinds of request
+ * are therefore run in phases: any number of file requests together, or any number of
+ * starts/stops/deletes together, never one of each; a waiting phase goes next, so neither
+ * starves.
  *
  * Within one plugin process only: another process on the same daemon (a second stack,
  * the `incus` CLI) can still meet the race, which retryForkfile (instanceFiles.ts) covers.
