@@ -5,7 +5,8 @@
  * answer with a token naming the service, so a connection that reaches the wrong service
  * does not count.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { spawnUdpResponder } from "../shared/udpResponder";
 import { labExec, labQuery, onHost, onLan, type labAddresses } from "./lab";
 
 /**
@@ -68,27 +69,13 @@ export function tcpListener(i: LabInstance, port: number, token: string): void {
 
 const udpResponders: ChildProcess[] = [];
 
-/**
- * A UDP responder in the container's network namespace. busybox nc has no UDP mode, so
- * this is the host's python3 entered into the container's namespace (nsenter -n): to the
- * network, the same as a listener inside the container.
- */
+/** A UDP responder in the container's network namespace (see spawnUdpResponder). */
 export function udpResponder(i: LabInstance, port: number, token: string): void {
   const { pid } = labQuery<{ pid: number }>(
     i.remote,
     `/1.0/instances/${i.name}/state?project=${i.project}`,
   );
-  const code = [
-    "import socket",
-    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
-    `s.bind(("0.0.0.0", ${port}))`,
-    "while True:",
-    "    data, peer = s.recvfrom(2048)",
-    `    s.sendto(${JSON.stringify(token)}.encode(), peer)`,
-  ].join("\n");
-  udpResponders.push(
-    spawn("nsenter", ["-t", String(pid), "-n", "python3", "-c", code], { stdio: "ignore" }),
-  );
+  udpResponders.push(spawnUdpResponder(pid, port, token));
 }
 
 /** Stops the UDP responders this process started (by their own handles). */

@@ -4,10 +4,11 @@
  * containers on OVN networks, listeners inside them, and clients on the uplink side (this
  * host, on the uplink bridge).
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import * as dgram from "node:dgram";
 import * as net from "node:net";
 import * as path from "node:path";
+import { spawnUdpResponder } from "../../automation/shared/udpResponder";
 import { IncusProvider } from "../../incus/provider/provider";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -150,27 +151,12 @@ export function tcpListener(instance: string, port: number, reply: string, proje
 
 const udpResponders: ChildProcess[] = [];
 
-/**
- * A UDP responder in the instance's network namespace. The test image's busybox nc has no
- * UDP mode, so this one is the host's python3 entered into the instance's namespace
- * (nsenter -n): to the network, the same as a listener inside the container.
- */
+/** A UDP responder in the instance's network namespace (see spawnUdpResponder). */
 export function udpListener(instance: string, port: number, reply: string, project = "default") {
   const state = JSON.parse(
     ovnIncus(["query", `/1.0/instances/${instance}/state?project=${project}`]),
   ) as { pid: number };
-  const code = [
-    "import socket",
-    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
-    `s.bind(("0.0.0.0", ${port}))`,
-    "while True:",
-    "    data, peer = s.recvfrom(2048)",
-    `    s.sendto(${JSON.stringify(reply)}.encode(), peer)`,
-  ].join("\n");
-  const child = spawn("nsenter", ["-t", String(state.pid), "-n", "python3", "-c", code], {
-    stdio: "ignore",
-  });
-  udpResponders.push(child);
+  udpResponders.push(spawnUdpResponder(state.pid, port, reply));
 }
 
 /** Stops the UDP responders this process started (by their pids). */

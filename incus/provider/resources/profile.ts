@@ -9,7 +9,7 @@ import {
   type StringMap,
 } from "../diff";
 import { GENERIC_NAME, type ResourceSpec } from "../schema";
-import { compact, type PropertyMap } from "../values";
+import type { PropertyMap } from "../values";
 import { assertMembersAnswer } from "./profileMembers";
 import { describedConfig, type Json, RestHandler } from "./rest";
 
@@ -63,19 +63,13 @@ export class ProfileHandler extends RestHandler<LiveProfile> {
       devices: devicesToApi(devicesFromInputs(i.devices)),
     };
   }
-  /** As every REST object, after asking the members that host its instances (see profileMembers.ts). */
-  async update(
+  /** A profile change reaches other members by notification: they must answer first (profileMembers.ts). */
+  protected async beforeUpdate(
     ctx: HandlerContext,
-    _id: string,
-    olds: PropertyMap,
+    live: LiveProfile,
     news: PropertyMap,
-  ): Promise<PropertyMap> {
-    const o = this.opts(news);
-    const live = await ctx.client.get<LiveProfile>(this.objectPath(news), o);
-    await assertMembersAnswer(ctx, this.describe(news), str(news.project), live.value.used_by);
-    const body = this.putBody(live.value, olds, news);
-    await ctx.client.mutate("PUT", this.objectPath(news), { ...o, body, etag: live.etag });
-    return compact(this.stateAfterUpdate(live.value, body, olds, news));
+  ): Promise<void> {
+    await assertMembersAnswer(ctx, this.describe(news), str(news.project), live.used_by);
   }
 
   protected putBody(live: LiveProfile, olds: PropertyMap, news: PropertyMap): Json {

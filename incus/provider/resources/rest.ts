@@ -156,6 +156,15 @@ export abstract class RestHandler<Live extends Json> extends BaseHandler {
     return { id, props: out, inputs };
   }
 
+  /** Checks an update must pass against the live object before it is written (none by default). */
+  protected async beforeUpdate(
+    _ctx: HandlerContext,
+    _live: Live,
+    _news: PropertyMap,
+  ): Promise<void> {
+    // Nothing to check for most objects.
+  }
+
   async update(
     ctx: HandlerContext,
     _id: string,
@@ -164,6 +173,7 @@ export abstract class RestHandler<Live extends Json> extends BaseHandler {
   ): Promise<PropertyMap> {
     const o = this.opts(news);
     const live = await ctx.client.get<Live>(this.objectPath(news), o);
+    await this.beforeUpdate(ctx, live.value, news);
     const body = this.putBody(live.value, olds, news);
     await ctx.client.mutate("PUT", this.objectPath(news), { ...o, body, etag: live.etag });
     return compact(this.stateAfterUpdate(live.value, body, olds, news));
