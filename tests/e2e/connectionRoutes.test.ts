@@ -140,7 +140,9 @@ describe("wiring on the test daemon: Prometheus (management) -> CoreDNS (product
           prometheus,
           // The proxy device takes a moment to listen: up to 30 tries.
           `for i in $(seq 1 30); do ` +
-            `out=$(printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ${host} ${port}); ` +
+            // The request's pipe stays open a second: busybox nc that sees the end of its
+            // input at once closes before the answer comes back through a proxy device.
+            `out=$( (printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n'; sleep 1) | nc -w 5 ${host} ${port}); ` +
             `[ -n "$out" ] && break; sleep 1; done; echo "$out"`,
         );
       } catch (error) {
