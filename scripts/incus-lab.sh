@@ -312,6 +312,9 @@ cmd_down() {
     done
   done
   for host in $HOSTS op; do
+    # What a daemon leaves running in its namespace when it is stopped (its proxy devices'
+    # forkproxy processes) would keep the namespace, and its listeners, alive.
+    ip netns pids "atlaslab-$host" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns del "atlaslab-$host" 2>/dev/null || true
     ip link del "alab-$host" 2>/dev/null || true
   done

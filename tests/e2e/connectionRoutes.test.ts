@@ -129,7 +129,9 @@ describe("wiring on the test daemon: Prometheus (management) -> CoreDNS (product
       // before the route is tried, so that a failure below is the route's.
       execIn(
         coredns,
-        "for i in $(seq 1 30); do nc -z 127.0.0.1 9153 && exit 0; sleep 1; done; " +
+        "for i in $(seq 1 30); do " +
+          "(printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n'; sleep 1) | nc -w 2 127.0.0.1 9153 | grep -q coredns_up && exit 0; " +
+          "sleep 1; done; " +
           "echo 'httpd never listened on 9153' >&2; exit 1",
       );
       let answer = "";
