@@ -138,7 +138,7 @@ start_daemon() {
   # ip netns exec also gives it a fresh /sys (the namespace's interfaces, which incusd reads
   # for its bridges) without the cgroup mounts under it, and without them no container
   # with limits starts: the host's cgroup layout is mounted again first (same hierarchies).
-  setsid ip netns exec "$(netns_of "$host")" sh -c "$(cgroup_mounts) exec env INCUS_DIR='$dir' \
+  setsid ip netns exec "$(netns_of "$host")" sh -c "cd / && $(cgroup_mounts) exec env INCUS_DIR='$dir' \
     '$INCUSD' --group root --logfile '$STATE_DIR/$host.log'" </dev/null \
     >>"$STATE_DIR/$host.out" 2>&1 &
   echo $! >"$STATE_DIR/$host.pid"

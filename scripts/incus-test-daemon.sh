@@ -80,8 +80,11 @@ start_daemon() {
   need_root
   mkdir -p "$STATE_DIR"
   log "starting incusd (log: $LOG_FILE)"
-  # setsid: the daemon must outlive this script and the shell that ran it.
-  setsid "$INCUSD" --group root --logfile "$LOG_FILE" </dev/null >>"$STATE_DIR/incusd.out" 2>&1 &
+  # setsid: the daemon must outlive this script and the shell that ran it. It runs from /:
+  # its helpers (rsync for volume copies) inherit its directory, and a checkout deleted
+  # under a daemon started from it failed every snapshot ("getcwd(): No such file").
+  setsid sh -c 'cd / && exec "$0" "$@"' "$INCUSD" --group root --logfile "$LOG_FILE" \
+    </dev/null >>"$STATE_DIR/incusd.out" 2>&1 &
   echo $! >"$PID_FILE"
   if ! incus admin waitready --timeout 60; then
     tail -n 50 "$LOG_FILE" "$STATE_DIR/incusd.out" >&2 || true
