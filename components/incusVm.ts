@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
 import { cloudInitUserData, type CloudConfig } from "./shared/cloudInit";
 import { buildServiceAnatomy } from "./shared/serviceAnatomy";
+import { serviceAnatomyBasics } from "./shared/serviceArgs";
 
 export interface IncusVmArgs {
   /** Image (a VM-capable one, e.g. `images:alpine/3.21/cloud`), CPU, memory, disk, data volume. */
@@ -44,16 +45,11 @@ export class IncusVm extends pulumi.ComponentResource {
       ? cloudInitUserData(args.cloudInit)
       : args.cloudInit;
     const anatomy = buildServiceAnatomy(this, {
-      instanceName: args.instanceName ?? name,
-      profileName: args.profileName ?? name,
-      settings: args.settings,
-      storagePool: args.storagePool,
-      baseProfiles: args.baseProfiles,
+      ...serviceAnatomyBasics(args, name, name),
       dataPath: args.dataPath,
       install,
       instanceConfig: args.instanceConfig,
       instanceType: "virtual-machine",
-      targetNode: args.targetNode,
       port: args.port,
     });
     this.instanceName = anatomy.instanceName;

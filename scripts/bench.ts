@@ -20,16 +20,9 @@ import type { DayTwoResult } from "./bench/dayTwo";
 import { measureEngine, type EngineResult, type OperationResult } from "./bench/engine";
 import { labMain } from "./bench/labMain";
 import { scaleMain } from "./bench/scaleMain";
+import { fmt, methods } from "./bench/format";
 
 const targets = { constructionMs: 2000, upToCliRatio: 1.5 };
-
-const fmt = (ms: number): string =>
-  ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
-const methods = (r: Record<string, number>): string =>
-  Object.entries(r)
-    .sort()
-    .map(([m, n]) => `${m} ${n}`)
-    .join(", ") || "none";
 
 function verdict(ok: boolean): string {
   return ok ? "met" : "MISSED";

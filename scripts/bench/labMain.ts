@@ -6,17 +6,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { repoRoot } from "../../automation/repoRoot";
 import { measureLab } from "./lab";
+import { fmt, methods } from "./format";
 
 /** `up` through HTTPS remotes on the lab, against the CLI bound for the same objects. */
 const targetRatio = 1.3;
-
-const fmt = (ms: number): string =>
-  ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
-const methods = (r: Record<string, number>): string =>
-  Object.entries(r)
-    .sort()
-    .map(([m, n]) => `${m} ${n}`)
-    .join(", ") || "none";
 
 export async function labMain(): Promise<void> {
   const result = await measureLab();
