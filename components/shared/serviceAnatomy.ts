@@ -151,15 +151,18 @@ export function buildServiceAnatomy(
     },
   );
 
+  // The name, and the endpoint and targets built from it, come from the planned name, not
+  // the instance's output: a consumer (Grafana's data sources, Promtail's push URL,
+  // Prometheus' scrape targets and Alertmanager) resolves the name when it connects, so it
+  // need not wait for this instance to be created, and the two start in parallel. Built
+  // from the output, Prometheus waited for Alertmanager, which waited in the daemon's queue
+  // behind every node exporter (30 s of a 44 s `up` at 100 of them, docs/benchmarks.md).
   return {
     profile,
     volume,
     instance,
-    instanceName: instance.name,
+    instanceName: pulumi.output(instanceName),
     ipv4Address: instance.ipv4Address,
-    // From the planned name, not the instance's output: a consumer (Grafana's data
-    // sources, Promtail's push URL) resolves the name when it connects, so it need not
-    // wait for this instance to be created, and the two start in parallel.
     endpoint:
       args.port === undefined
         ? undefined

@@ -173,7 +173,10 @@ export class IncusClient {
   private readonly responseTimeoutMs: number;
   private readonly counts: RequestStats = new Map();
   private total = 0;
-  /** `ATLAS_INCUS_REQUEST_LOG`: a file every request appends `METHOD /path` to. */
+  /**
+   * `ATLAS_INCUS_REQUEST_LOG`: a file every request appends `METHOD /path startMs durationMs`
+   * to when it ends (answered or failed; start in epoch milliseconds).
+   */
   private readonly requestLog?: string;
 
   constructor(opts: ClientOptions = {}) {
@@ -265,12 +268,17 @@ export class IncusClient {
     return qs ? `${path}${path.includes("?") ? "&" : "?"}${qs}` : path;
   }
 
-  private count(method: string, path: string): void {
+  /** Counts a request; the returned function logs it when it ends. */
+  private count(method: string, path: string): () => void {
     const key = `${method} ${path.split("?")[0]}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     this.total++;
-    // The plugin runs in its own process: benchmarks count its requests through a file.
-    if (this.requestLog) fs.appendFileSync(this.requestLog, `${key}\n`);
+    const { requestLog } = this;
+    if (!requestLog) return () => undefined;
+    // The plugin runs in its own process: benchmarks count and time its requests through
+    // a file (scripts/bench/requestLog.ts), which is how they see where an `up` waits.
+    const start = Date.now();
+    return () => fs.appendFileSync(requestLog, `${key} ${start} ${Date.now() - start}\n`);
   }
 
   private send(
@@ -278,7 +286,7 @@ export class IncusClient {
     fullPath: string,
     opts: RequestOptions,
   ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
-    this.count(method, fullPath);
+    const logged = this.count(method, fullPath);
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     let payload: Buffer | undefined;
     if (opts.raw) {
@@ -293,7 +301,11 @@ export class IncusClient {
     headers["User-Agent"] = "atlas-pulumi-incus";
 
     const responseMs = opts.responseTimeoutMs ?? this.responseTimeoutMs;
-    return new Promise((resolve, reject) => {
+    const answer = new Promise<{
+      status: number;
+      headers: http.IncomingHttpHeaders;
+      body: Buffer;
+    }>((resolve, reject) => {
       // One deadline at a time: first the connection, then every silence of the daemon. A
       // daemon that accepts and never answers would otherwise hold `pulumi up` forever.
       let timer: NodeJS.Timeout | undefined;
@@ -386,6 +398,7 @@ export class IncusClient {
       });
       req.end(payload);
     });
+    return answer.finally(logged);
   }
 
   /** Where requests go, for messages: the unix socket or the HTTPS address. */

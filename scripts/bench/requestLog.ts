@@ -1,6 +1,7 @@
 /**
- * Counting the Incus API requests of the plugin process: the client appends
- * `METHOD /path` to `$ATLAS_INCUS_REQUEST_LOG` (incus/client/client.ts).
+ * Counting and timing the Incus API requests of the plugin process: the client appends
+ * `METHOD /path startMs durationMs` to `$ATLAS_INCUS_REQUEST_LOG` when each request ends
+ * (incus/client/client.ts).
  */
 import * as fs from "node:fs";
 
@@ -27,7 +28,8 @@ export class RequestLog {
   byRequest(): Record<string, number> {
     const counts: Record<string, number> = {};
     for (const line of fs.readFileSync(this.file, "utf8").split("\n")) {
-      if (line) counts[line] = (counts[line] ?? 0) + 1;
+      const [method, path] = line.split(" ");
+      if (path) counts[`${method} ${path}`] = (counts[`${method} ${path}`] ?? 0) + 1;
     }
     return counts;
   }

@@ -52,13 +52,9 @@ import {
   validateFile,
 } from "./instanceFiles";
 import { helperPhases } from "./fileHelperPhases";
+import { type Eth0Addresses, eth0Addresses } from "./instanceAddresses";
 import type { Json } from "./rest";
 
-interface NetAddress {
-  family: string;
-  address: string;
-  scope: string;
-}
 interface LiveInstance extends Json {
   name: string;
   type: string;
@@ -69,9 +65,9 @@ interface LiveInstance extends Json {
   profiles: string[];
   config: StringMap;
   devices: Record<string, StringMap>;
+  expanded_devices?: Record<string, StringMap>;
   status: string;
   location: string;
-  state?: { network?: Record<string, { addresses?: NetAddress[]; hwaddr?: string }> | null } | null;
 }
 
 const FINGERPRINT = /^[0-9a-f]{64}$/;
@@ -216,17 +212,6 @@ function chassisHint(message: string): string {
     : "";
 }
 
-function firstAddress(live: LiveInstance, family: "inet" | "inet6"): string {
-  const eth0 = live.state?.network?.eth0;
-  const seen = eth0?.addresses?.find((a) => a.family === family && a.scope === "global")?.address;
-  if (seen) return seen;
-  // On an OVN network Incus allocates eth0's addresses itself when the instance starts
-  // (OVN's DHCP then hands them out), so they are known before the guest has asked for a
-  // lease: an OVN load balancer created in the same `up` can target them.
-  const allocated = (live.config?.["volatile.eth0.last_state.ip_addresses"] ?? "").split(",");
-  return allocated.find((a) => (family === "inet" ? !a.includes(":") : a.includes(":"))) ?? "";
-}
-
 /**
  * `/1.0/instances/<name>`. Image, type, placement and name replace the instance; profiles,
  * config, devices, files and the power state change in place.
@@ -292,15 +277,34 @@ export class InstanceHandler extends BaseHandler {
     }
   }
 
-  private async getFull(
+  /** The instance without its live state (see instanceAddresses.ts for why). */
+  private async getLive(
     ctx: HandlerContext,
     i: PropertyMap,
   ): Promise<{ value: LiveInstance; etag?: string }> {
-    return ctx.client.get<LiveInstance>(this.path(i), this.opts(i, { query: { recursion: "1" } }));
+    return ctx.client.get<LiveInstance>(this.path(i), this.opts(i));
+  }
+
+  /** The instance and eth0's addresses: what the outputs are made of. */
+  private async readLive(
+    ctx: HandlerContext,
+    i: PropertyMap,
+  ): Promise<{ live: LiveInstance; addresses: Eth0Addresses }> {
+    const { value } = await this.getLive(ctx, i);
+    return { live: value, addresses: await this.addresses(ctx, i, value) };
+  }
+
+  private addresses(
+    ctx: HandlerContext,
+    i: PropertyMap,
+    live: LiveInstance,
+  ): Promise<Eth0Addresses> {
+    return eth0Addresses(ctx.client, live.name, live, this.opts(i));
   }
 
   private fromLive(
     live: LiveInstance,
+    addresses: Eth0Addresses,
     state: PropertyMap,
     importing: boolean,
     image: string,
@@ -326,9 +330,9 @@ export class InstanceHandler extends BaseHandler {
       project: str(state.project),
       status: live.status,
       location: live.location ?? "",
-      ipv4Address: firstAddress(live, "inet"),
-      ipv6Address: firstAddress(live, "inet6"),
-      macAddress: live.config?.["volatile.eth0.hwaddr"] ?? live.state?.network?.eth0?.hwaddr ?? "",
+      ipv4Address: addresses.ipv4,
+      ipv6Address: addresses.ipv6,
+      macAddress: live.config?.["volatile.eth0.hwaddr"] ?? "",
     });
   }
 
@@ -394,11 +398,12 @@ export class InstanceHandler extends BaseHandler {
         await this.run(ctx, inputs, "on_start", warn);
         completedOnceExecs = await this.runPendingOnce(ctx, inputs, [], warn);
       }
-      const live = await this.getFull(ctx, inputs);
+      const { live, addresses } = await this.readLive(ctx, inputs);
       return {
         id: name,
         outs: this.fromLive(
-          live.value,
+          live,
+          addresses,
           { ...inputs, completedOnceExecs },
           false,
           String(inputs.image),
@@ -447,7 +452,7 @@ export class InstanceHandler extends BaseHandler {
     const name = String(inputs.name);
     let live: { value: LiveInstance } | undefined;
     try {
-      live = await readOrGone(() => this.getFull(ctx, inputs));
+      live = await readOrGone(() => this.getLive(ctx, inputs));
     } catch {
       return false;
     }
@@ -471,12 +476,14 @@ export class InstanceHandler extends BaseHandler {
   ): Promise<ReadResultProps | undefined> {
     const importing = Object.keys(props).length === 0;
     const state = { ...props, name: id };
-    const live = await readOrGone(() => this.getFull(ctx, state));
-    if (!live) return undefined;
+    const found = await readOrGone(() => this.getLive(ctx, state));
+    if (!found) return undefined;
+    const live = found.value;
+    const addresses = await this.addresses(ctx, state, live);
     let image = str(props.image) ?? "";
     if (importing) {
       // Import: name the image by a local alias of the fingerprint it was built from, if any.
-      const fp = live.value.config?.["volatile.base_image"] ?? "";
+      const fp = live.config?.["volatile.base_image"] ?? "";
       image = fp;
       if (fp) {
         const img = await readOrGone(() =>
@@ -488,7 +495,7 @@ export class InstanceHandler extends BaseHandler {
         image = img?.value.aliases?.[0]?.name ?? fp;
       }
     }
-    const out = this.fromLive(live.value, state, importing, image);
+    const out = this.fromLive(live, addresses, state, importing, image);
     const inputs: PropertyMap = {};
     for (const k of Object.keys(this.spec.props)) if (out[k] !== undefined) inputs[k] = out[k];
     return { id, props: out, inputs };
@@ -536,7 +543,7 @@ export class InstanceHandler extends BaseHandler {
     const name = String(news.name);
     const opts = this.opts(news);
     const warn = (m: string): void => ctx.warn(urn ?? "", m);
-    const live = await this.getFull(ctx, news);
+    const live = await this.getLive(ctx, news);
     let current = live.value;
     const configChanged = ["description", "ephemeral", "profiles", "config", "devices"].some((k) =>
       d.changed.includes(k),
@@ -603,8 +610,8 @@ export class InstanceHandler extends BaseHandler {
     if (wantRunning !== isRunning) {
       if (wantRunning) await this.setState(ctx, news, "start");
       else await this.stop(ctx, news);
-      // Addresses and status change with the power state: read them once more.
-      current = (await this.getFull(ctx, news)).value;
+      // Status changes with the power state: read it once more (addresses are read below).
+      current = (await this.getLive(ctx, news)).value;
     }
     let completedOnceExecs = asStrings(olds.completedOnceExecs);
     if (wantRunning) {
@@ -616,7 +623,17 @@ export class InstanceHandler extends BaseHandler {
       const keys = execsFromInputs(news.execs).map(onceKey);
       completedOnceExecs = completedOnceExecs.filter((k) => keys.includes(k));
     }
-    return this.fromLive(current, { ...news, completedOnceExecs }, false, String(news.image));
+    // The PUT body holds the instance's own devices only: a NIC moved by a profile shows in
+    // the expanded devices, which a fresh read has.
+    if (configChanged && wantRunning === isRunning) current = (await this.getLive(ctx, news)).value;
+    const addresses = await this.addresses(ctx, news, current);
+    return this.fromLive(
+      current,
+      addresses,
+      { ...news, completedOnceExecs },
+      false,
+      String(news.image),
+    );
   }
 
   async delete(ctx: HandlerContext, id: string, props: PropertyMap): Promise<void> {

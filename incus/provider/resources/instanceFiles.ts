@@ -115,47 +115,59 @@ function fileRequest<T>(client: IncusClient, fn: () => Promise<T>): Promise<T> {
   return retryForkfile(() => helperPhases(client).run("files", fn));
 }
 
-/** Pushes files through the REST file API (works on stopped containers too). */
-export async function pushFiles(
+/**
+ * The directories to create before `files` are pushed (those asking for them), parents
+ * first, grouped by depth: each group can be created at once.
+ */
+export function directoriesByDepth(files: FileSpec[]): string[][] {
+  const levels: Set<string>[] = [];
+  for (const f of files) {
+    if (!f.createDirectories) continue;
+    const parts = path.posix.dirname(f.targetPath).split("/").filter(Boolean);
+    parts.forEach((_, depth) => {
+      (levels[depth] ??= new Set()).add(`/${parts.slice(0, depth + 1).join("/")}`);
+    });
+  }
+  return levels.map((level) => [...level]);
+}
+
+/**
+ * Pushes files through the REST file API (works on stopped containers too), in one file
+ * phase (fileHelperPhases.ts): entering a phase can wait for every start or stop in
+ * flight on the daemon, a second or more while many instances are created, so a push of
+ * several files and their directories waits once rather than once per request. Within it,
+ * the directories of one depth and then all files go at once.
+ */
+export function pushFiles(
   client: IncusClient,
   name: string,
   files: FileSpec[],
   opts: RequestOptions,
 ): Promise<void> {
-  const made = new Set<string>(["/"]);
   const filePath = `/1.0/instances/${enc(name)}/files`;
-  for (const f of files) {
-    if (f.createDirectories) {
-      const parts = path.posix.dirname(f.targetPath).split("/").filter(Boolean);
-      let dir = "";
-      for (const p of parts) {
-        dir += `/${p}`;
-        if (made.has(dir)) continue;
-        // Creating a directory that exists succeeds, so no existence check is needed.
-        const at = dir;
-        await fileRequest(client, () =>
-          client.request("POST", filePath, {
-            ...opts,
-            object: `directory ${at} in instance "${name}"`,
-            query: { path: at },
-            raw: Buffer.alloc(0),
-            headers: {
-              "X-Incus-type": "directory",
-              "X-Incus-mode": "0755",
-              "X-Incus-uid": "0",
-              "X-Incus-gid": "0",
-            },
-          }),
-        );
-        made.add(dir);
-      }
-    }
+  const createDirectory = (at: string): Promise<unknown> =>
+    // Creating a directory that exists succeeds, so no existence check is needed.
+    retryForkfile(() =>
+      client.request("POST", filePath, {
+        ...opts,
+        object: `directory ${at} in instance "${name}"`,
+        query: { path: at },
+        raw: Buffer.alloc(0),
+        headers: {
+          "X-Incus-type": "directory",
+          "X-Incus-mode": "0755",
+          "X-Incus-uid": "0",
+          "X-Incus-gid": "0",
+        },
+      }),
+    );
+  const pushFile = (f: FileSpec): Promise<unknown> => {
     const data =
       f.bytes ??
       (f.content !== undefined
         ? Buffer.from(f.content, "utf8")
         : fs.readFileSync(f.sourcePath as string));
-    await fileRequest(client, () =>
+    return retryForkfile(() =>
       client.request("POST", filePath, {
         ...opts,
         object: `file ${f.targetPath} in instance "${name}"`,
@@ -170,7 +182,20 @@ export async function pushFiles(
         },
       }),
     );
-  }
+  };
+  return helperPhases(client).run("files", async () => {
+    for (const level of directoriesByDepth(files)) await allSettled(level.map(createDirectory));
+    await allSettled(files.map(pushFile));
+  });
+}
+
+/**
+ * Waits for every request, then fails with the first failure: the phase must not end (and
+ * a start begin) while a request of it is still with the daemon.
+ */
+async function allSettled(requests: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(requests)).find((r) => r.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
 /** Same content, mode and owner: pushing it again would change nothing. */
