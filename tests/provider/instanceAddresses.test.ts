@@ -91,9 +91,11 @@ describe("Instance addresses", () => {
     expect(outs.ipv4Address).toBe(staticIpv4);
     expect(outs.ipv6Address).toBe(slaac(mac));
 
-    const ctx = p.context();
+    // A provider of its own: this one's lease list, read during the create, would be reused.
+    const reader = localProvider();
+    const ctx = reader.context();
     ctx.client.resetStats();
-    const back = await p.read(managed, urn("Instance", managed), outs);
+    const back = await reader.read(managed, urn("Instance", managed), outs);
     expect((back.props as PropertyMap).ipv4Address).toBe(staticIpv4);
     expect([...ctx.client.stats()].sort()).toEqual([
       [`GET /1.0/instances/${managed}`, 1],

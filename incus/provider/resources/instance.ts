@@ -53,6 +53,7 @@ import {
 } from "./instanceFiles";
 import { helperPhases } from "./fileHelperPhases";
 import { type Eth0Addresses, eth0Addresses } from "./instanceAddresses";
+import type { LeaseFreshness } from "./networkLeases";
 import type { Json } from "./rest";
 
 interface LiveInstance extends Json {
@@ -294,12 +295,14 @@ export class InstanceHandler extends BaseHandler {
     return { live: value, addresses: await this.addresses(ctx, i, value) };
   }
 
+  /** After a change (`fresh`), or for a refresh, which accepts a lease list read just now. */
   private addresses(
     ctx: HandlerContext,
     i: PropertyMap,
     live: LiveInstance,
+    freshness: LeaseFreshness = "fresh",
   ): Promise<Eth0Addresses> {
-    return eth0Addresses(ctx.client, live.name, live, this.opts(i));
+    return eth0Addresses(ctx.client, live.name, live, this.opts(i), freshness);
   }
 
   private fromLive(
@@ -479,7 +482,7 @@ export class InstanceHandler extends BaseHandler {
     const found = await readOrGone(() => this.getLive(ctx, state));
     if (!found) return undefined;
     const live = found.value;
-    const addresses = await this.addresses(ctx, state, live);
+    const addresses = await this.addresses(ctx, state, live, "recent");
     let image = str(props.image) ?? "";
     if (importing) {
       // Import: name the image by a local alias of the fingerprint it was built from, if any.

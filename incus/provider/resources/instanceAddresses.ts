@@ -11,8 +11,9 @@
  *
  * A NIC on a managed network gets its addresses from the network, which lists them
  * (`GET /1.0/networks/<name>/leases`: DHCP leases, static `ipv4.address`/`ipv6.address`
- * allocations and the SLAAC address derived from the MAC), so one light request answers
- * for it. OVN allocates eth0's addresses itself when the instance starts and records them
+ * allocations and the SLAAC address derived from the MAC) for all its instances at once,
+ * so one request, shared by the instances read at about the same time (networkLeases.ts),
+ * answers for them. OVN allocates eth0's addresses itself when the instance starts and records them
  * in `volatile.eth0.last_state.ip_addresses` (no request at all). Only a NIC on a parent
  * interface Incus does not manage (physical mode's macvlan or an unmanaged bridge) is
  * known to the guest alone, and its state is asked for.
@@ -20,6 +21,7 @@
 import type { IncusClient, RequestOptions } from "../../client";
 import { enc } from "../handler";
 import type { StringMap } from "../diff";
+import { type LeaseFreshness, leaseReader } from "./networkLeases";
 
 export interface Eth0Addresses {
   ipv4: string;
@@ -38,13 +40,6 @@ export interface AddressedInstance {
   location?: string;
   config: StringMap;
   expanded_devices?: Record<string, StringMap>;
-}
-
-/** One entry of `GET /1.0/networks/<name>/leases`. */
-interface NetworkLease {
-  hwaddr: string;
-  address: string;
-  type: string;
 }
 
 const isIpv6 = (address: string): boolean => address.includes(":");
@@ -69,13 +64,15 @@ function member(live: AddressedInstance): string | undefined {
 /**
  * eth0's first IPv4 and IPv6 address (global scope), or "" for each it has none of; a
  * stopped instance, or one without an eth0 NIC, has none (except what OVN allocated, which
- * stays with it).
+ * stays with it). `freshness`: what a lease list shared with other instances' reads must
+ * be (networkLeases.ts).
  */
 export async function eth0Addresses(
   client: IncusClient,
   instance: string,
   live: AddressedInstance,
   opts: RequestOptions,
+  freshness: LeaseFreshness,
 ): Promise<Eth0Addresses> {
   const ovn = allocatedByOvn(live);
   if (live.status !== "Running") return pick(ovn);
@@ -85,13 +82,9 @@ export async function eth0Addresses(
   const network = nic.network;
   if (network) {
     const mac = (live.config["volatile.eth0.hwaddr"] ?? "").toLowerCase();
-    const leases = await client.get<NetworkLease[]>(`/1.0/networks/${enc(network)}/leases`, {
-      ...opts,
-      object: `leases of network "${network}" (for instance "${instance}")`,
-      // A cluster member answers for its own bridge without asking every other member.
-      target: member(live),
-    });
-    const own = (leases.value ?? [])
+    // A cluster member answers for its own bridge without asking every other member.
+    const leases = await leaseReader(client).leases(network, opts, member(live), freshness);
+    const own = leases
       .filter((l) => (l.hwaddr ?? "").toLowerCase() === mac && l.type !== "gateway")
       .map((l) => l.address);
     return pick([...own, ...ovn]);
