@@ -5,10 +5,13 @@
  * reverse. The CLI skips everything Pulumi adds (engine, plugin protocol, state writes,
  * reads after create), so `up` / this is the engine's overhead.
  *
- * Instance files (pushed by the provider before first boot) are left out: the bound only
- * gets lower for it.
+ * By default an instance is created and started in one request, without its files and
+ * execs: the bound for the objects alone, lower than any tool doing the same work. With
+ * `instanceWork`, the CLI does what the provider does for each instance: create it
+ * stopped, push its files (`incus file push`, all at once), start it and run its `once`
+ * and `on_start` execs in order: the bound for the same work.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { promisify } from "node:util";
 import type { StateResource } from "../../automation/e2e/verify";
@@ -22,7 +25,27 @@ interface CliObject {
   /** Calls that must come first, in order (a cluster network's pending definitions). */
   before?: string[][];
   create: string[];
+  /** An instance's work after its create: file pushes (at once), then calls in order. */
+  pushes?: { args: string[]; content: string }[];
+  after?: string[][];
   remove: string[];
+}
+
+interface InstanceFile {
+  targetPath: string;
+  content?: string;
+  mode?: string;
+  uid?: number;
+  gid?: number;
+}
+
+interface InstanceExec {
+  command: string[];
+  trigger?: string;
+  environment?: Record<string, string>;
+  cwd?: string;
+  uid?: number;
+  gid?: number;
 }
 
 /** Where the objects go: the default remote, or a remote of a CLI configuration. */
@@ -68,6 +91,7 @@ function cliObject(
   project: string,
   prefix: string,
   where: CliTarget,
+  instanceWork: boolean,
 ): CliObject | undefined {
   const i = plain(r.inputs) as Record<string, unknown>;
   const name = `${prefix}${String(i.name)}`;
@@ -139,7 +163,13 @@ function cliObject(
           ...(typeof i.target === "string" ? ["--target", i.target] : []),
         ],
       };
-    case "incus:index:Instance":
+    case "incus:index:Instance": {
+      const running = i.running !== false;
+      const files = (Array.isArray(i.files) ? i.files : []) as InstanceFile[];
+      const execs = ((Array.isArray(i.execs) ? i.execs : []) as InstanceExec[]).filter(
+        (e) => e.trigger === "once" || e.trigger === "on_start",
+      );
+      const work = instanceWork && running && (files.length > 0 || execs.length > 0);
       return {
         ...base,
         create: query("POST", `/1.0/instances?${q}${target(i.targetNode)}`, {
@@ -149,13 +179,65 @@ function cliObject(
           config: i.config ?? {},
           devices: devicesBody(i.devices),
           source: { type: "image", alias: i.image },
-          start: i.running !== false,
+          start: running && !work,
         }),
+        ...(work
+          ? {
+              pushes: files.map((f) => ({
+                args: [
+                  "file",
+                  "push",
+                  "--create-dirs",
+                  "--project",
+                  project,
+                  `--mode=${f.mode ?? "0644"}`,
+                  `--uid=${f.uid ?? 0}`,
+                  `--gid=${f.gid ?? 0}`,
+                  "-",
+                  at(`${name}${f.targetPath}`),
+                ],
+                content: f.content ?? "",
+              })),
+              after: [
+                ["start", at(name), "--project", project],
+                ...execs.map((e) => [
+                  "exec",
+                  at(name),
+                  "--project",
+                  project,
+                  ...Object.entries(e.environment ?? {}).flatMap(([k, v]) => [
+                    "--env",
+                    `${k}=${v}`,
+                  ]),
+                  ...(e.cwd ? ["--cwd", e.cwd] : []),
+                  ...(e.uid !== undefined ? ["--user", String(e.uid)] : []),
+                  ...(e.gid !== undefined ? ["--group", String(e.gid)] : []),
+                  "--",
+                  ...e.command,
+                ]),
+              ],
+            }
+          : {}),
         remove: ["delete", "--force", at(name), "--project", project],
       };
+    }
     default:
       return undefined;
   }
+}
+
+/** `incus <args>` with `input` on its standard input (a file push from `-`). */
+function runWithInput(args: string[], input: string, env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("incus", args, { env, stdio: ["pipe", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`incus ${args.join(" ")}: ${stderr.trim()}`)),
+    );
+    child.stdin.end(input);
+  });
 }
 
 /**
@@ -201,9 +283,10 @@ export async function cliLowerBound(
   project: string,
   prefix = "",
   where: CliTarget = {},
+  { instanceWork = false }: { instanceWork?: boolean } = {},
 ): Promise<LowerBoundResult> {
   const objects = resources
-    .map((r) => cliObject(r, project, prefix, where))
+    .map((r) => cliObject(r, project, prefix, where, instanceWork))
     .filter((o): o is CliObject => o !== undefined)
     .map((o) => ({ ...o, key: o.urn }));
   const env = where.env ?? process.env;
@@ -212,6 +295,8 @@ export async function cliLowerBound(
   await runInDependencyOrder(objects, async (o) => {
     for (const call of o.before ?? []) await run("incus", call, { env });
     await run("incus", o.create, { maxBuffer: 16 * 1024 * 1024, env });
+    await Promise.all((o.pushes ?? []).map((p) => runWithInput(p.args, p.content, env)));
+    for (const call of o.after ?? []) await run("incus", call, { env });
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
 

@@ -35,6 +35,7 @@ function point(nodes: number, scale = 1): ScalePoint {
     bound: {
       objects: 20 + 2 * nodes,
       upMs: 4000 + 180 * nodes,
+      workUpMs: 5000 + 250 * nodes,
       destroyMs: 2500 + 90 * nodes,
       removeFailures: [],
     },
@@ -49,7 +50,10 @@ describe("scale report", () => {
     expect(table).toHaveLength(4);
     expect(table[0]).toContain("CLI bound");
     // N=100: 330 resources (220 Incus), up 25 s vs 22 s, no-op 5 ms/resource.
-    expect(table[3]).toMatch(/^\| 100 \| 330 \(220\) \| 25\.00 s \| 22\.00 s \| 1\.14 \|/);
+    // Against the bound doing the same instance work: 25 s vs 30 s.
+    expect(table[3]).toMatch(
+      /^\| 100 \| 330 \(220\) \| 25\.00 s \| 22\.00 s \| 1\.14 \| 30\.00 s \| 0\.83 \|/,
+    );
     expect(table[3]).toContain("| 5.0 |");
     expect(table[3]).toContain("(220)");
   });
@@ -66,6 +70,7 @@ describe("scale report", () => {
     const met = checkTargets([point(10), point(100)], fixed);
     expect(met.map((v) => v.met)).toEqual([true, true, true, true]);
     expect(met[0].name).toContain("N=100");
+    expect(met[0].value).toContain("against the same-work bound 0.83 (30.00 s)");
 
     const slow = checkTargets([point(100, 2)], fixed);
     expect(slow[0].met).toBe(false); // up 45 s vs bound 22 s
