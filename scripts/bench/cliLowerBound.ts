@@ -241,6 +241,21 @@ function runWithInput(args: string[], input: string, env: NodeJS.ProcessEnv): Pr
 }
 
 /**
+ * A file push, sent again while Incus' file helper meets the race the provider works
+ * around (incus/provider/resources/instanceFiles.ts, retryForkfile): the CLI meets it too.
+ */
+async function pushWithRetry(args: string[], input: string, env: NodeJS.ProcessEnv): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runWithInput(args, input, env);
+    } catch (e) {
+      if (!/forkfile/.test((e as Error).message) || attempt >= 15) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** (attempt - 1))));
+    }
+  }
+}
+
+/**
  * Waits (untimed) until the local bridges of the stack's networks have left the kernel.
  * Right after `destroy`, a bridge of the same name can still be there, and Incus then
  * fails the CLI's create ("Failed to delete bridge children interfaces ... does not
@@ -295,7 +310,7 @@ export async function cliLowerBound(
   await runInDependencyOrder(objects, async (o) => {
     for (const call of o.before ?? []) await run("incus", call, { env });
     await run("incus", o.create, { maxBuffer: 16 * 1024 * 1024, env });
-    await Promise.all((o.pushes ?? []).map((p) => runWithInput(p.args, p.content, env)));
+    await Promise.all((o.pushes ?? []).map((p) => pushWithRetry(p.args, p.content, env)));
     for (const call of o.after ?? []) await run("incus", call, { env });
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
