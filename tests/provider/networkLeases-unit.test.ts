@@ -5,7 +5,7 @@
  * read is not reused.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { IncusClient } from "../../incus/client";
+import { errorFor, type IncusClient } from "../../incus/client";
 import { LeaseReader } from "../../incus/provider/resources/networkLeases";
 
 /** A client that counts lease requests and answers each with its number. */
@@ -74,5 +74,28 @@ describe("LeaseReader", () => {
     await expect(reader.leases("net", {}, undefined, "recent")).rejects.toThrow("unreachable");
     await expect(reader.leases("net", {}, undefined, "recent")).rejects.toThrow("unreachable");
     expect(sent()).toBe(2);
+  });
+
+  it("a daemon refusing the cluster member is asked for the whole list instead", async () => {
+    const asked: (string | undefined)[] = [];
+    const client = {
+      get: async (_path: string, opts: { target?: string }) => {
+        asked.push(opts.target);
+        if (opts.target) {
+          throw errorFor({
+            status: 400,
+            object: 'leases of network "net"',
+            remote: "lab",
+            method: "GET",
+            path: "/1.0/networks/net/leases?target=node02",
+            incusMessage: "This server is not clustered",
+          });
+        }
+        return { value: [{ hwaddr: "aa", address: "10.0.0.9", type: "dynamic" }] };
+      },
+    } as unknown as IncusClient;
+    const leases = await new LeaseReader(client).leases("net", {}, "node02", "fresh");
+    expect(leases[0].address).toBe("10.0.0.9");
+    expect(asked).toEqual(["node02", undefined]);
   });
 });

@@ -14,7 +14,7 @@
  * - `recent` (a refresh): a list read from the daemon within the last two seconds is as
  *   good as a new one for reporting drift, and is reused.
  */
-import type { IncusClient, RequestOptions } from "../../client";
+import { type IncusClient, IncusError, type RequestOptions } from "../../client";
 import { enc } from "../handler";
 
 /** One entry of the list. */
@@ -60,10 +60,17 @@ export class LeaseReader {
     const read: Read = {
       leases: new Promise<void>((r) => setTimeout(r, SHARE_WINDOW_MS)).then(async () => {
         read.sentAt = Date.now();
-        const res = await this.client.get<NetworkLease[]>(`/1.0/networks/${enc(network)}/leases`, {
-          ...opts,
-          object: `leases of network "${network}"`,
-          target,
+        const ask = (member: string | undefined): Promise<{ value: NetworkLease[] }> =>
+          this.client.get<NetworkLease[]>(`/1.0/networks/${enc(network)}/leases`, {
+            ...opts,
+            object: `leases of network "${network}"`,
+            target: member,
+          });
+        // A daemon that refuses the member (400) is asked for the whole list, which holds
+        // every member's leases (each is matched by MAC address anyway).
+        const res = await ask(target).catch((e: unknown) => {
+          if (target === undefined || !(e instanceof IncusError) || e.status !== 400) throw e;
+          return ask(undefined);
         });
         return res.value ?? [];
       }),
