@@ -120,21 +120,16 @@ export function instanceFiles(configuration: ServiceConfiguration): pulumi.Outpu
 }
 
 /**
- * The Instance's `execs`: note the start-time files once at create, and apply after every
- * change of the files. A rejected file fails the `up` with the instance's name and the
- * checker's message, and the provider puts the previous files back.
+ * The Instance's `execs`: apply after every change of the files. The provider names the
+ * changed files in `ATLAS_CHANGED_FILES`, which is how the script tells a restart (a
+ * start-time file changed) from a reload. A rejected file fails the `up` with the
+ * instance's name and the checker's message, and the provider puts the previous files back.
  */
 export function instanceExecs(apply: ServiceApply): InstanceExec[] {
-  const script = applyScriptPath(apply.service);
   return [
     {
-      name: `record-${apply.service}-configuration`,
-      command: ["/bin/sh", script, "record"],
-      trigger: "once",
-    },
-    {
       name: `apply-${apply.service}-configuration`,
-      command: ["/bin/sh", script],
+      command: ["/bin/sh", applyScriptPath(apply.service)],
       trigger: "on_change",
     },
   ];

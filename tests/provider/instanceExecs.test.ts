@@ -333,6 +333,26 @@ describe("Instance execs", () => {
     expect(JSON.stringify((execs[0].environment as PropertyMap).TOKEN)).toContain(SECRET_SIG);
   });
 
+  it("on_change commands are told which files changed (ATLAS_CHANGED_FILES, one per line)", async () => {
+    const current = (await p.read(inst, U, state)).props as PropertyMap;
+    const tell = {
+      name: "tell",
+      command: ["sh", "-c", 'printf "%s|" "$ATLAS_CHANGED_FILES" >> /var/log/changed.log'],
+      trigger: "on_change",
+    };
+    const files = current.files as PropertyMap[];
+    const both = files.map((f): PropertyMap => ({
+      ...f,
+      content: `${String(f.content)}# touched\n`,
+    }));
+    state = await update(stripOutputs(current, { files: both, execs: [tell] }), current);
+    const paths = both.map((f) => String(f.targetPath)).join("\n");
+    expect(read("/var/log/changed.log")).toBe(`${paths}|`);
+    // A config-only change: nothing pushed, an empty list.
+    state = await update(stripOutputs(state, { config: { "user.app.tier": "h" } }));
+    expect(read("/var/log/changed.log")).toBe(`${paths}||`);
+  });
+
   it("a failing once at create fails the create and leaves no half-made instance", async () => {
     const name = `${inst}-c`;
     const inputs = await checked({

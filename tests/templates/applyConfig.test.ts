@@ -1,8 +1,9 @@
 /**
  * The apply script the on_change exec runs after Atlas pushed changed configuration files
  * (templates/apply-config.sh.mustache), run for real: the host's POSIX sh with busybox's
- * sha256sum (what Alpine instances have), a logging `rc-service` and a checker stand-in on
- * PATH, and the start-time files in a scratch folder.
+ * grep (what Alpine instances have), a logging `rc-service` and a checker stand-in on PATH,
+ * the files in a scratch folder, and the changed paths in ATLAS_CHANGED_FILES as the
+ * provider passes them.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -20,7 +21,7 @@ beforeEach(() => {
   if (!busybox) throw new Error("busybox is missing: run scripts/install-test-host.sh");
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
-  fs.symlinkSync(busybox, path.join(bin, "sha256sum"));
+  fs.symlinkSync(busybox, path.join(bin, "grep"));
   // rc-service: logs its arguments; `status` answers "started".
   fs.writeFileSync(
     path.join(bin, "rc-service"),
@@ -39,7 +40,8 @@ beforeEach(() => {
 
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function apply(spec: Partial<ServiceApply>, ...args: string[]) {
+/** Runs the script as the provider does after pushing `changed` (paths in the scratch folder). */
+function apply(spec: Partial<ServiceApply>, changed: string[] = []) {
   const script = path.join(dir, "apply.sh");
   fs.writeFileSync(
     script,
@@ -51,11 +53,11 @@ function apply(spec: Partial<ServiceApply>, ...args: string[]) {
       ...spec,
     }),
   );
-  const result = spawnSync("sh", [script, ...args], {
+  const result = spawnSync("sh", [script], {
     encoding: "utf8",
     env: {
       PATH: `${path.join(dir, "bin")}:/usr/bin:/bin`,
-      ATLAS_TEST_STATE_DIR: path.join(dir, "state"),
+      ATLAS_CHANGED_FILES: changed.map((f) => path.join(dir, f)).join("\n"),
     },
   });
   const calls = fs.existsSync(path.join(dir, "rc.calls"))
@@ -75,28 +77,33 @@ describe("apply-config.sh", () => {
   });
 
   it("reloads after a checked change of a configuration file", () => {
-    expect(apply({}, "record")).toMatchObject({ status: 0, calls: [] });
     fs.writeFileSync(path.join(dir, "daemon.yml"), "level: 2\n");
-    expect(apply({})).toMatchObject({ status: 0, calls: ["demo status", "demo reload"] });
-  });
-
-  it("restarts when a start-time file (conf.d) changed, then reloads again", () => {
-    apply({}, "record");
-    fs.writeFileSync(path.join(dir, "conf.d"), "command_args='--b'\n");
-    expect(apply({}).calls).toEqual(["demo status", "demo restart"]);
-    // The new conf.d is recorded: the next change is a reload again.
+    expect(apply({}, ["daemon.yml"])).toMatchObject({
+      status: 0,
+      calls: ["demo status", "demo reload"],
+    });
+    // A config-only change (no file pushed) reloads too.
     expect(apply({}).calls).toEqual(["demo status", "demo reload"]);
   });
 
+  it("restarts when a start-time file (conf.d) is among the changed ones, and only then", () => {
+    fs.writeFileSync(path.join(dir, "conf.d"), "command_args='--b'\n");
+    expect(apply({}, ["daemon.yml", "conf.d"]).calls).toEqual(["demo status", "demo restart"]);
+    expect(apply({}, ["daemon.yml"]).calls).toEqual(["demo status", "demo reload"]);
+    // A path that merely contains the start-time file's path is not it.
+    expect(apply({}, ["conf.d.bak"]).calls).toEqual(["demo status", "demo reload"]);
+  });
+
   it("restarts daemons that cannot reload", () => {
-    apply({ action: "restart" }, "record");
-    expect(apply({ action: "restart" }).calls).toEqual(["demo status", "demo restart"]);
+    expect(apply({ action: "restart" }, ["daemon.yml"]).calls).toEqual([
+      "demo status",
+      "demo restart",
+    ]);
   });
 
   it("stops at a rejected file with the checker's words, before the daemon is touched", () => {
-    apply({}, "record");
     fs.writeFileSync(path.join(dir, "daemon.yml"), "REJECT\n");
-    const rejected = apply({});
+    const rejected = apply({}, ["daemon.yml"]);
     expect(rejected.status).not.toBe(0);
     expect(rejected.stderr).toContain("daemon.yml is invalid");
     expect(rejected.calls).toEqual([]);

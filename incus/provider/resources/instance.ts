@@ -45,6 +45,7 @@ import {
 } from "./instanceExec";
 import {
   changedFiles,
+  type FileSpec,
   filesBefore,
   filesFromInputs,
   pushFiles,
@@ -580,7 +581,9 @@ export class InstanceHandler extends BaseHandler {
       wantRunning &&
       current.status === "Running" &&
       (changed.length > 0 || d.changed.includes("config"))
-        ? execsFromInputs(news.execs).filter((e) => e.trigger === "on_change")
+        ? execsFromInputs(news.execs)
+            .filter((e) => e.trigger === "on_change")
+            .map((e) => withChangedFiles(e, changed))
         : [];
     if (reloads.length === 0) {
       await pushFiles(ctx.client, name, changed, opts);
@@ -668,6 +671,23 @@ export class InstanceHandler extends BaseHandler {
       throw e;
     }
   }
+}
+
+/**
+ * An `on_change` exec with the paths of the files the update pushed in
+ * `ATLAS_CHANGED_FILES`, one per line (empty for a config-only change): how a command
+ * tells what it has to do (Atlas' apply scripts restart for a start-time file, else reload).
+ */
+export const changedFilesVariable = "ATLAS_CHANGED_FILES";
+
+function withChangedFiles(exec: ExecSpec, changed: FileSpec[]): ExecSpec {
+  return {
+    ...exec,
+    environment: {
+      ...exec.environment,
+      [changedFilesVariable]: changed.map((f) => f.targetPath).join("\n"),
+    },
+  };
 }
 
 /** The writable part of a live instance, as a PUT body. */

@@ -142,11 +142,6 @@ describe("Alertmanager", () => {
     ]);
     expect(configuration.execs).toEqual([
       {
-        name: "record-alertmanager-configuration",
-        command: ["/bin/sh", "/usr/local/sbin/atlas-apply-alertmanager", "record"],
-        trigger: "once",
-      },
-      {
         name: "apply-alertmanager-configuration",
         command: ["/bin/sh", "/usr/local/sbin/atlas-apply-alertmanager"],
         trigger: "on_change",

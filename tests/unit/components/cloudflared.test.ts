@@ -109,7 +109,6 @@ describe("Cloudflared", () => {
     expect(script).toContain("action=restart");
     expect(script).not.toContain("/usr/local/bin/");
     expect(first.execs.map((e) => [e.name, e.trigger])).toEqual([
-      ["record-cloudflared-configuration", "once"],
       ["apply-cloudflared-configuration", "on_change"],
     ]);
   });

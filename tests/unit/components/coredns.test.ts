@@ -131,7 +131,6 @@ describe("Coredns", () => {
       "/usr/local/sbin/atlas-apply-coredns",
     ]);
     expect(configuration.execs.map((e) => [e.name, e.trigger])).toEqual([
-      ["record-coredns-configuration", "once"],
       ["apply-coredns-configuration", "on_change"],
     ]);
     const script = configuration.file("/usr/local/sbin/atlas-apply-coredns").content;

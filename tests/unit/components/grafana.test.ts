@@ -203,7 +203,6 @@ describe("Grafana", () => {
       "/usr/local/sbin/atlas-apply-grafana",
     ]);
     expect(configuration.execs.map((e) => [e.name, e.trigger])).toEqual([
-      ["record-grafana-configuration", "once"],
       ["apply-grafana-configuration", "on_change"],
     ]);
     expect(configuration.file("/etc/conf.d/grafana").content).toContain(

@@ -111,11 +111,6 @@ describe("Loki", () => {
     ]);
     expect(configuration.execs).toEqual([
       {
-        name: "record-loki-configuration",
-        command: ["/bin/sh", "/usr/local/sbin/atlas-apply-loki", "record"],
-        trigger: "once",
-      },
-      {
         name: "apply-loki-configuration",
         command: ["/bin/sh", "/usr/local/sbin/atlas-apply-loki"],
         trigger: "on_change",

@@ -195,11 +195,6 @@ describe("Mosquitto", () => {
     const { configuration } = await build({}, users);
     expect(configuration.execs).toEqual([
       {
-        name: "record-mosquitto-configuration",
-        command: ["/bin/sh", "/usr/local/sbin/atlas-apply-mosquitto", "record"],
-        trigger: "once",
-      },
-      {
         name: "apply-mosquitto-configuration",
         command: ["/bin/sh", "/usr/local/sbin/atlas-apply-mosquitto"],
         trigger: "on_change",

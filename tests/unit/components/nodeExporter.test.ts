@@ -112,7 +112,6 @@ describe("NodeExporter", () => {
     expect(script).toContain("action=restart");
     expect(script).not.toContain("/usr/local/bin/");
     expect(configuration.execs.map((e) => [e.name, e.trigger])).toEqual([
-      ["record-node-exporter-configuration", "once"],
       ["apply-node-exporter-configuration", "on_change"],
     ]);
   });

@@ -126,11 +126,6 @@ describe("Prometheus", () => {
     ]);
     expect(configuration.execs).toEqual([
       {
-        name: "record-prometheus-configuration",
-        command: ["/bin/sh", "/usr/local/sbin/atlas-apply-prometheus", "record"],
-        trigger: "once",
-      },
-      {
         name: "apply-prometheus-configuration",
         command: ["/bin/sh", "/usr/local/sbin/atlas-apply-prometheus"],
         trigger: "on_change",

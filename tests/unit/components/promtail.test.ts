@@ -96,7 +96,6 @@ describe("Promtail", () => {
       "/usr/local/sbin/atlas-apply-promtail",
     ]);
     expect(configuration.execs.map((e) => [e.name, e.trigger])).toEqual([
-      ["record-promtail-configuration", "once"],
       ["apply-promtail-configuration", "on_change"],
     ]);
     const script = configuration.file("/usr/local/sbin/atlas-apply-promtail").content;

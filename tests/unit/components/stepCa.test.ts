@@ -107,7 +107,6 @@ describe("StepCa", () => {
     expect(script.indexOf('rc-service step-ca "$action"')).toBeGreaterThan(check);
     expect(script).toContain("action=reload");
     expect(configuration.execs.map((e) => [e.name, e.trigger])).toEqual([
-      ["record-step-ca-configuration", "once"],
       ["apply-step-ca-configuration", "on_change"],
     ]);
   });
