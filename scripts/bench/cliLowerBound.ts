@@ -241,6 +241,24 @@ function runWithInput(args: string[], input: string, env: NodeJS.ProcessEnv): Pr
 }
 
 /**
+ * A removal, sent again on incusd's race between two bridges deleted at once ("Failed to
+ * delete bridge children interfaces"), as the provider's network delete does
+ * (incus/provider/resources/network.ts): the CLI meets it too.
+ */
+async function removeWithRetry(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run("incus", args, { env });
+      return;
+    } catch (e) {
+      const raced = /Failed to delete bridge children interfaces/.test(String(e));
+      if (!raced || attempt >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
+/**
  * A file push, sent again while Incus' file helper meets the race the provider works
  * around (incus/provider/resources/instanceFiles.ts, retryForkfile): the CLI meets it too.
  */
@@ -320,7 +338,7 @@ export async function cliLowerBound(
   const removeFailures: string[] = [];
   const removeStart = process.hrtime.bigint();
   await runInReverseDependencyOrder(objects, async (o) => {
-    await run("incus", o.remove, { env }).catch((e: unknown) => {
+    await removeWithRetry(o.remove, env).catch((e: unknown) => {
       removeFailures.push(`incus ${o.remove.join(" ")}: ${(e as Error).message.trim()}`);
     });
   });
