@@ -62,6 +62,21 @@ host_address() {
 }
 netns_of() { echo "atlaslab-$1"; }
 incus_dir_of() { echo "$LAB_DIR/$1"; }
+
+# Processes a host's daemon started (forkproxy, dnsmasq, ...): they carry its INCUS_DIR in
+# their environment. A proxy device's forkproxy moves into its container's namespace, so
+# `ip netns pids` of the host misses it, and it outlives daemon and container (seen after
+# lab runs: two held 10.77.0.13:9100 with node03's daemon long gone).
+daemon_children() {
+  local want="INCUS_DIR=$(incus_dir_of "$1")" env
+  for env in /proc/[0-9]*/environ; do
+    # A process may end or be unreadable while this reads: it is skipped.
+    if { tr '\0' '\n' <"$env"; } 2>/dev/null | grep -qxF "$want"; then
+      env="${env#/proc/}"
+      echo "${env%/environ}"
+    fi
+  done
+}
 # The host's end of a namespace's veth pair (interface names: at most 15 characters).
 veth_of() { echo "alab-$1"; }
 
@@ -296,7 +311,7 @@ stop_daemon() {
   # The bridges' dnsmasq outlive a killed daemon and would keep their addresses from the
   # restarted one: end every process left in the host's namespace (that namespace only,
   # never by name; containers live in namespaces of their own).
-  for p in $(ip netns pids "$(netns_of "$host")" 2>/dev/null); do
+  for p in $(ip netns pids "$(netns_of "$host")" 2>/dev/null) $(daemon_children "$host"); do
     kill -9 "$p" 2>/dev/null || true
   done
   rm -f "$STATE_DIR/$host.pid"
@@ -314,7 +329,8 @@ cmd_down() {
   for host in $HOSTS op; do
     # What a daemon leaves running in its namespace when it is stopped (its proxy devices'
     # forkproxy processes) would keep the namespace, and its listeners, alive.
-    ip netns pids "atlaslab-$host" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+    { ip netns pids "atlaslab-$host" 2>/dev/null; daemon_children "$host"; } |
+      xargs -r kill -9 2>/dev/null || true
     ip netns del "atlaslab-$host" 2>/dev/null || true
     ip link del "alab-$host" 2>/dev/null || true
   done
