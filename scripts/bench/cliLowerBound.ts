@@ -241,37 +241,43 @@ function runWithInput(args: string[], input: string, env: NodeJS.ProcessEnv): Pr
 }
 
 /**
- * A removal, sent again on incusd's race between two bridges deleted at once ("Failed to
- * delete bridge children interfaces"), as the provider's network delete does
- * (incus/provider/resources/network.ts): the CLI meets it too.
+ * Runs `fn` again while it fails on one of incusd's races that the provider also sends
+ * its requests again for (the CLI meets them too): at most `attempts` times in all, waiting
+ * `delayMs(attempt)` between them.
  */
-async function removeWithRetry(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+async function againOnRace(
+  fn: () => Promise<void>,
+  race: RegExp,
+  attempts: number,
+  delayMs: (attempt: number) => number,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await run("incus", args, { env });
-      return;
+      return await fn();
     } catch (e) {
-      const raced = /Failed to delete bridge children interfaces/.test(String(e));
-      if (!raced || attempt >= 5) throw e;
-      await new Promise((r) => setTimeout(r, 200 * attempt));
+      if (!race.test(String(e)) || attempt >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, delayMs(attempt)));
     }
   }
 }
 
-/**
- * A file push, sent again while Incus' file helper meets the race the provider works
- * around (incus/provider/resources/instanceFiles.ts, retryForkfile): the CLI meets it too.
- */
-async function pushWithRetry(args: string[], input: string, env: NodeJS.ProcessEnv): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await runWithInput(args, input, env);
-    } catch (e) {
-      if (!/forkfile/.test((e as Error).message) || attempt >= 15) throw e;
-      await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** (attempt - 1))));
-    }
-  }
-}
+/** Two bridges deleted at once (incus/provider/resources/network.ts retries it the same way). */
+const removeWithRetry = (args: string[], env: NodeJS.ProcessEnv): Promise<void> =>
+  againOnRace(
+    async () => void (await run("incus", args, { env })),
+    /Failed to delete bridge children interfaces/,
+    5,
+    (attempt) => 200 * attempt,
+  );
+
+/** Incus' file helper race (incus/provider/resources/instanceFiles.ts, retryForkfile). */
+const pushWithRetry = (args: string[], input: string, env: NodeJS.ProcessEnv): Promise<void> =>
+  againOnRace(
+    () => runWithInput(args, input, env),
+    /forkfile/,
+    15,
+    (attempt) => Math.min(5000, 250 * 2 ** (attempt - 1)),
+  );
 
 /**
  * Waits (untimed) until the local bridges of the stack's networks have left the kernel.

@@ -678,7 +678,7 @@ export class InstanceHandler extends BaseHandler {
  * `ATLAS_CHANGED_FILES`, one per line (empty for a config-only change): how a command
  * tells what it has to do (Atlas' apply scripts restart for a start-time file, else reload).
  */
-export const changedFilesVariable = "ATLAS_CHANGED_FILES";
+const changedFilesVariable = "ATLAS_CHANGED_FILES";
 
 function withChangedFiles(exec: ExecSpec, changed: FileSpec[]): ExecSpec {
   return {
