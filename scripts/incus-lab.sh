@@ -63,10 +63,11 @@ host_address() {
 netns_of() { echo "atlaslab-$1"; }
 incus_dir_of() { echo "$LAB_DIR/$1"; }
 
-# Processes a host's daemon started (forkproxy, dnsmasq, ...): they carry its INCUS_DIR in
-# their environment. A proxy device's forkproxy moves into its container's namespace, so
-# `ip netns pids` of the host misses it, and it outlives daemon and container (seen after
-# lab runs: two held 10.77.0.13:9100 with node03's daemon long gone).
+# Processes a host's daemon started (forkproxy, its containers' monitors, ...): they carry
+# its INCUS_DIR in their environment. A proxy device's forkproxy moves into its container's
+# namespace, so `ip netns pids` of the host misses it, and it outlives daemon and container
+# (seen after lab runs: two held 10.77.0.13:9100 with node03's daemon long gone). Ended at
+# `down` only: a member stopped to simulate a crash keeps its containers running.
 daemon_children() {
   local want="INCUS_DIR=$(incus_dir_of "$1")" env
   for env in /proc/[0-9]*/environ; do
@@ -311,7 +312,7 @@ stop_daemon() {
   # The bridges' dnsmasq outlive a killed daemon and would keep their addresses from the
   # restarted one: end every process left in the host's namespace (that namespace only,
   # never by name; containers live in namespaces of their own).
-  for p in $(ip netns pids "$(netns_of "$host")" 2>/dev/null) $(daemon_children "$host"); do
+  for p in $(ip netns pids "$(netns_of "$host")" 2>/dev/null); do
     kill -9 "$p" 2>/dev/null || true
   done
   rm -f "$STATE_DIR/$host.pid"
