@@ -15,6 +15,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { repoRoot } from "../automation/repoRoot";
+import { engineEnvironmentFor } from "../automation/shared/previewCheckpoints";
 
 /** The engine events the summary reads (fields as the CLI writes them). */
 export interface EngineEvent {
@@ -219,7 +220,11 @@ function runPreview(options: Options): { events: EngineEvent[]; exitCode: number
   console.error(`$ pulumi ${args.join(" ")}`);
   const result = spawnSync("pulumi", args, {
     cwd: options.cwd,
-    env: { ...process.env, PULUMI_ENABLE_STREAMING_JSON_PREVIEW: "1" },
+    env: {
+      ...process.env,
+      ...engineEnvironmentFor("preview", process.env),
+      PULUMI_ENABLE_STREAMING_JSON_PREVIEW: "1",
+    },
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
     stdio: ["ignore", "pipe", "inherit"],

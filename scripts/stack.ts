@@ -9,7 +9,9 @@
  *
  * `up` runs with Atlas' `--parallel` (automation/shared/parallelism.ts) unless the caller
  * passes one: with the CLI's own default (4 per core) a large stack's instances wait their
- * turn while the daemon could create more at once (docs/benchmarks.md, scale).
+ * turn while the daemon could create more at once (docs/benchmarks.md, scale). `preview`
+ * runs without the engine's per-step snapshots, which a preview throws away
+ * (automation/shared/previewCheckpoints.ts).
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -18,6 +20,7 @@ import { backendFiles, readBackendEnv } from "../automation/bootstrap/backendSet
 import { atlasConfigDir } from "../automation/bootstrap/settings";
 import { repoRoot } from "../automation/repoRoot";
 import { parallelFor, withParallel } from "../automation/shared/parallelism";
+import { engineEnvironmentFor } from "../automation/shared/previewCheckpoints";
 import { topologyNames, type TopologyName } from "../config/schema";
 
 const operations = ["preview", "up", "destroy", "refresh"] as const;
@@ -65,6 +68,8 @@ function main(argv: string[]): number {
     Object.assign(env, readBackendEnv(target));
     console.error(`using the bootstrapped backend of ${stack} (${backendFiles(target).envFile})`);
   }
+  const added = engineEnvironmentFor(operation, env);
+  Object.assign(env, added);
   const args = withParallel(
     [operation as Operation, "--stack", stack, ...passThrough],
     parallelFor(operation),
@@ -92,7 +97,8 @@ function main(argv: string[]): number {
   } else if (skipPolicies) {
     usage(`--skip-policies applies to ${checked.join(" and ")} only`);
   }
-  console.error(`$ pulumi ${args.join(" ")}`);
+  const shown = Object.entries(added).map(([k, v]) => `${k}=${v} `);
+  console.error(`$ ${shown.join("")}pulumi ${args.join(" ")}`);
   const result = spawnSync("pulumi", args, { stdio: "inherit", env });
   if (result.error) {
     console.error(

@@ -10,6 +10,7 @@ import { e2eSpec, e2eStackConfig, type E2eStackSpec } from "../../automation/e2e
 import * as host from "../../automation/e2e/host";
 import { changedOps } from "../../automation/e2e/summary";
 import { openE2eStack, type E2eRun } from "../../automation/e2e/workspace";
+import { engineEnvironmentFor } from "../../automation/shared/previewCheckpoints";
 import { ProcCpuSampler, type CpuByRole } from "./procCpu";
 import { RequestLog } from "./requestLog";
 import type { ScaleOperation } from "./scaleReport";
@@ -123,6 +124,25 @@ export async function measureOperation(
   };
 }
 
+/**
+ * Runs an operation with the environment the operator scripts give it
+ * (automation/shared/previewCheckpoints.ts), as `npm run preview` would.
+ */
+async function withEngineEnvironment<T>(
+  stack: Stack,
+  operation: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const env = stack.workspace.envVars;
+  const added = engineEnvironmentFor(operation, { ...process.env, ...env });
+  Object.assign(env, added);
+  try {
+    return await fn();
+  } finally {
+    for (const key of Object.keys(added)) delete env[key];
+  }
+}
+
 /** The operations of the benchmark as `measureOperation` takes them. */
 export const operations = {
   up:
@@ -132,7 +152,9 @@ export const operations = {
   refreshPreview:
     (stack: Stack, parallel?: number) =>
     async (onEvent: (e: EngineEvent) => void): Promise<Record<string, number>> =>
-      changedOps((await stack.preview({ refresh: true, onEvent, parallel })).changeSummary),
+      withEngineEnvironment(stack, "preview", async () =>
+        changedOps((await stack.preview({ refresh: true, onEvent, parallel })).changeSummary),
+      ),
   destroy:
     (stack: Stack, parallel?: number) =>
     async (onEvent: (e: EngineEvent) => void): Promise<Record<string, number>> =>

@@ -115,6 +115,8 @@ describe("pulumi preview --policy-pack policies", () => {
     const output = checked.stdout + checked.stderr;
     expect(checked.status, output).not.toBe(0);
     expect(checked.stderr).toContain(`--policy-pack ${path.join(repoRoot, "policies")}`);
+    // A preview writes no state: it runs without the engine's per-step snapshots.
+    expect(checked.stderr).toContain("$ PULUMI_SKIP_CHECKPOINTS=true pulumi preview");
     expect(output).toMatch(/\[mandatory\]\s+memory-limits-hard/);
 
     const skipped = run("node", [
