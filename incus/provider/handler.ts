@@ -8,7 +8,7 @@ import type { DetailedDiff } from "./detailedDiff";
 import type { Warn } from "./engineLog";
 import { checkInputs, type ResourceSpec } from "./schema";
 import { diffProperties } from "./diff";
-import type { PropertyMap, PropertyValue } from "./values";
+import type { PropertyMap, PropertyValue, PropPath } from "./values";
 
 export interface HandlerContext {
   client: IncusClient;
@@ -22,8 +22,11 @@ export interface ReadResultProps {
   id: string;
   /** Full state (inputs plus computed outputs). */
   props: PropertyMap;
-  /** The inputs that would produce this state (for import and refresh). */
-  inputs: PropertyMap;
+  /**
+   * The inputs that would produce this state (for import and refresh); undefined keeps the
+   * inputs the state has (the engine's rule for a refresh).
+   */
+  inputs?: PropertyMap;
 }
 
 export interface ResourceHandler {
@@ -32,6 +35,11 @@ export interface ResourceHandler {
   readonly secretOutputs?: readonly string[];
   /** Output → input: the output is secret whenever the input holds a secret. */
   readonly secretWithInput?: Readonly<Record<string, string>>;
+  /**
+   * Where a secret at this input path is in the outputs, when the outputs record it under
+   * another name (e.g. a file's content as its digest); the same path when omitted.
+   */
+  secretOutputPath?(input: PropPath): PropPath;
   check(news: PropertyMap, resourceName: string): { inputs: PropertyMap; failures: CheckFailure[] };
   /** `detailedDiff`, when given, names the changed nested paths (see detailedDiff.ts). */
   diff(

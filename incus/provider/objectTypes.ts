@@ -52,7 +52,14 @@ export const objectTypes: readonly ObjectTypeSpec[] = [
         required: true,
         description: "Absolute path inside the instance.",
       },
-      content: { kind: "string", description: "File content (or sourcePath)." },
+      content: {
+        kind: "string",
+        description: "File content (or sourcePath). The outputs record contentSha256 instead.",
+      },
+      contentSha256: {
+        kind: "string",
+        description: "Output only: the SHA-256 (hex) of content, which state records in its place.",
+      },
       sourcePath: { kind: "string", description: "Path of a local file to upload (or content)." },
       mode: { kind: "string", description: 'Octal mode string, e.g. "0644" (default "0644").' },
       uid: { kind: "integer", description: "Owner user id (default 0)." },

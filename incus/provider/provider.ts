@@ -167,7 +167,9 @@ export class IncusProvider implements Provider {
     const derived = Object.entries(h.secretWithInput ?? {})
       .filter(([, input]) => secrets.some((p) => p[0] === input))
       .map(([output]) => [output]);
-    return wrapSecrets(outs, [...secrets, ...always, ...derived]);
+    const moved = h.secretOutputPath?.bind(h);
+    const recorded = moved ? secrets.map(moved) : secrets;
+    return wrapSecrets(outs, [...recorded, ...always, ...derived]);
   }
 
   /**
@@ -225,7 +227,7 @@ export class IncusProvider implements Provider {
     return {
       id: res.id,
       props: this.wrapOutputs(h, res.props, secrets),
-      inputs: wrapSecrets(res.inputs, secrets),
+      ...(res.inputs ? { inputs: wrapSecrets(res.inputs, secrets) } : {}),
     };
   }
 

@@ -46,10 +46,12 @@ export class Instance extends pulumi.CustomResource {
   declare public readonly description: pulumi.Output<string>;
   declare public readonly ephemeral: pulumi.Output<boolean>;
   declare public readonly profiles: pulumi.Output<string[]>;
+  /** As state records it: `cloud-init.user-data` as `sha256:<hex>` of the text. */
   declare public readonly config: pulumi.Output<Record<string, string>>;
   declare public readonly devices: pulumi.Output<Device[]>;
   declare public readonly running: pulumi.Output<boolean>;
   declare public readonly targetNode: pulumi.Output<string | undefined>;
+  /** As state records them: `contentSha256` in place of `content`. */
   declare public readonly files: pulumi.Output<InstanceFile[] | undefined>;
   declare public readonly execs: pulumi.Output<InstanceExec[] | undefined>;
   /**

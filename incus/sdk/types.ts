@@ -16,8 +16,10 @@ export interface Device {
 export interface InstanceFile {
   /** Absolute path inside the instance. */
   targetPath: string;
-  /** File content (mutually exclusive with sourcePath). */
+  /** File content (mutually exclusive with sourcePath). The outputs record contentSha256 instead. */
   content?: string;
+  /** Output only: the SHA-256 (hex) of content, which state records in its place. */
+  contentSha256?: string;
   /** Path of a local file to upload (mutually exclusive with content). */
   sourcePath?: string;
   /** Octal mode string, e.g. "0644" (default "0644"). */

@@ -4,6 +4,7 @@
  * config, file push, drift, import, replacement and delete.
  */
 import * as net from "node:net";
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IncusProvider } from "../../incus/provider/provider";
 import { InstanceHandler } from "../../incus/provider/resources/instance";
@@ -113,13 +114,32 @@ describe("Instance", () => {
     );
 
     const back = await p.read(inst, urn("Instance", "i"), state);
-    const { files: _f, ...noFiles } = args;
+    const { files: _f, config: _c, ...rest } = args;
     expect(back.props).toMatchObject({
-      ...noFiles,
+      ...rest,
       running: true,
       ephemeral: false,
       description: "",
     });
+    // State records the user-data and the file contents by digest (instanceRecord.ts); the
+    // engine keeps the text in the inputs, which a refresh leaves as they are.
+    const digest = (s: string): string => createHash("sha256").update(s).digest("hex");
+    for (const recorded of [state, back.props as PropertyMap]) {
+      expect(recorded.config).toEqual({
+        "cloud-init.user-data": `sha256:${digest(USER_DATA)}`,
+        "limits.cpu": "1",
+      });
+      expect(recorded.files).toEqual(
+        args.files.map(({ content, ...f }) => ({
+          ...f,
+          contentSha256: digest(content),
+        })),
+      );
+    }
+    expect(back.inputs).toBeUndefined();
+    expect((await p.diff(inst, urn("Instance", "i"), state, await checked(args))).changes).toBe(
+      false,
+    );
     expect((back.props as PropertyMap).devices).toEqual(
       [...args.devices].sort((a, b) => a.name.localeCompare(b.name)),
     );
@@ -183,6 +203,13 @@ describe("Instance", () => {
       running: true,
     });
     expect((imported.inputs as PropertyMap).config).not.toHaveProperty("volatile.base_image");
+    // The inputs of an import are the program's to write: the user-data as Incus has it.
+    expect((imported.inputs as PropertyMap).config).toMatchObject({
+      "cloud-init.user-data": USER_DATA,
+    });
+    expect((imported.props as PropertyMap).config).toMatchObject({
+      "cloud-init.user-data": expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+    });
     const d = await p.diff(
       inst,
       urn("Instance", "i"),

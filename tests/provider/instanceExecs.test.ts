@@ -82,8 +82,15 @@ const args = {
 
 describe("Instance execs", () => {
   let state: PropertyMap = {};
-  const update = async (next: PropertyMap, olds: PropertyMap = state): Promise<PropertyMap> =>
-    (await p.update(inst, U, olds, await checked(next))).outs as PropertyMap;
+  // The inputs of the last successful update: the outputs record files by digest only
+  // (instanceRecord.ts), so the next inputs are built from these, as a program would.
+  let applied: PropertyMap = args;
+  const update = async (next: PropertyMap, olds: PropertyMap = state): Promise<PropertyMap> => {
+    const outs = (await p.update(inst, U, olds, await checked(next))).outs as PropertyMap;
+    applied = next;
+    return outs;
+  };
+  const inputsWith = (patch: PropertyMap): PropertyMap => ({ ...applied, ...patch });
 
   it("at create: once and on_start run after the start, on_change does not", async () => {
     const r = await p.create(U, await checked(args));
@@ -113,9 +120,13 @@ describe("Instance execs", () => {
     ctx.client.resetStats();
     state = await update(next);
     const pushes = [...ctx.client.stats()].filter(([k]) => k.endsWith("/files"));
-    // The parent directories (/etc, /etc/app) and the one changed file: pushing both files
-    // would be 4.
-    expect(pushes).toEqual([[`POST /1.0/instances/${inst}/files`, 3]]);
+    // What the changed file held, read back for a rollback (state records its digest only),
+    // then the parent directories (/etc, /etc/app) and the one changed file: pushing both
+    // files would be 4.
+    expect(pushes).toEqual([
+      [`GET /1.0/instances/${inst}/files`, 1],
+      [`POST /1.0/instances/${inst}/files`, 3],
+    ]);
     expect(read(CONF)).toBe("level=2\n");
     expect(read("/var/log/atlas-rc-service.calls")).toBe("app reload\n");
     expect(lines("/var/log/once.log")).toBe(1);
@@ -195,7 +206,7 @@ describe("Instance execs", () => {
     const next = {
       ...args,
       files: [
-        ...(state.files as PropertyMap[]),
+        ...(applied.files as PropertyMap[]),
         { targetPath: "/etc/app/packaged.conf", content: "mine ATLAS_TEST_REJECT\n" },
       ],
       execs: [
@@ -216,9 +227,9 @@ describe("Instance execs", () => {
   });
 
   it("on_start runs after each start the provider performs", async () => {
-    state = await update(stripOutputs(state, { running: false }));
+    state = await update(inputsWith({ running: false }));
     expect(state).toMatchObject({ status: "Stopped" });
-    state = await update(stripOutputs(state, { running: true }));
+    state = await update(inputsWith({ running: true }));
     expect(state).toMatchObject({ status: "Running" });
     expect(lines("/var/log/start.log")).toBe(2);
   });
@@ -229,7 +240,7 @@ describe("Instance execs", () => {
     const original = ctx.warn;
     ctx.warn = (_u, m) => warnings.push(m);
     try {
-      const next = stripOutputs(state, {
+      const next = inputsWith({
         config: { "user.app.tier": "d" },
         execs: [
           {
@@ -248,7 +259,7 @@ describe("Instance execs", () => {
       `Instance "${inst}": exec "soft" (sh -c "exit 7") exited with code 7`,
     );
 
-    const missing = stripOutputs(state, {
+    const missing = inputsWith({
       config: { "user.app.tier": "e" },
       execs: [{ name: "ghost", command: ["/no/such/tool"], trigger: "on_change" }],
     });
@@ -261,7 +272,7 @@ describe("Instance execs", () => {
   });
 
   it("a command that hangs is killed at its timeout and reported; the change is rolled back", async () => {
-    const next = stripOutputs(state, {
+    const next = inputsWith({
       config: { "user.app.tier": "f" },
       execs: [
         {
@@ -289,7 +300,7 @@ describe("Instance execs", () => {
     const token = "s3cr3t-token-4711";
     const olds = state;
     const news = {
-      ...stripOutputs(state, {}),
+      ...inputsWith({}),
       config: { "user.app.tier": "g" },
       execs: [
         {
@@ -340,16 +351,16 @@ describe("Instance execs", () => {
       command: ["sh", "-c", 'printf "%s|" "$ATLAS_CHANGED_FILES" >> /var/log/changed.log'],
       trigger: "on_change",
     };
-    const files = current.files as PropertyMap[];
+    const files = applied.files as PropertyMap[];
     const both = files.map((f): PropertyMap => ({
       ...f,
       content: `${String(f.content)}# touched\n`,
     }));
-    state = await update(stripOutputs(current, { files: both, execs: [tell] }), current);
+    state = await update(inputsWith({ files: both, execs: [tell] }), current);
     const paths = both.map((f) => String(f.targetPath)).join("\n");
     expect(read("/var/log/changed.log")).toBe(`${paths}|`);
     // A config-only change: nothing pushed, an empty list.
-    state = await update(stripOutputs(state, { config: { "user.app.tier": "h" } }));
+    state = await update(inputsWith({ config: { "user.app.tier": "h" } }));
     expect(read("/var/log/changed.log")).toBe(`${paths}||`);
   });
 
@@ -379,17 +390,3 @@ describe("Instance execs", () => {
     expect(incusOk(["info", inst])).toBe(false);
   });
 });
-
-/** A state as new inputs: outputs dropped, some inputs replaced. */
-function stripOutputs(state: PropertyMap, patch: PropertyMap): PropertyMap {
-  const {
-    status: _s,
-    location: _l,
-    ipv4Address: _4,
-    ipv6Address: _6,
-    macAddress: _m,
-    completedOnceExecs: _c,
-    ...inputs
-  } = state;
-  return { ...inputs, ...patch };
-}

@@ -32,6 +32,7 @@ import {
   deepEqual,
   type PropertyMap,
   type PropertyValue,
+  type PropPath,
 } from "../values";
 import {
   duplicateExecNames,
@@ -54,6 +55,12 @@ import {
 } from "./instanceFiles";
 import { helperPhases } from "./fileHelperPhases";
 import { type Eth0Addresses, eth0Addresses } from "./instanceAddresses";
+import {
+  recordedConfig,
+  recordedFiles,
+  recordedInstance,
+  recordedSecretPath,
+} from "./instanceRecord";
 import type { LeaseFreshness } from "./networkLeases";
 import type { Json } from "./rest";
 
@@ -223,7 +230,17 @@ export class InstanceHandler extends BaseHandler {
   // A digest of a secret command or environment could be guessed from state.
   readonly secretWithInput = { completedOnceExecs: "execs" };
 
-  diff(olds: PropertyMap, news: PropertyMap): InstanceDiff {
+  secretOutputPath(input: PropPath): PropPath {
+    return recordedSecretPath(input);
+  }
+
+  /**
+   * Compares as the outputs record an instance (instanceRecord.ts): the program's user-data
+   * and file contents by their digests, so state of either form diffs the same.
+   */
+  diff(oldProps: PropertyMap, newProps: PropertyMap): InstanceDiff {
+    const olds = recordedInstance(oldProps);
+    const news = recordedInstance(newProps);
     let d = super.diff(olds, news) as ResourceDiff;
     // An imported instance records the fingerprint it was built from; Incus cannot tell which
     // alias that was, so a program naming the image by alias is not a reason to rebuild it.
@@ -306,6 +323,15 @@ export class InstanceHandler extends BaseHandler {
     return eth0Addresses(ctx.client, live.name, live, this.opts(i), freshness);
   }
 
+  /** The config keys the state manages (all but Incus' own, on import), as Incus has them. */
+  private liveConfig(live: LiveInstance, state: PropertyMap, importing: boolean): StringMap {
+    return managedView(
+      live.config ?? {},
+      importing ? undefined : asStringMap(state.config),
+      isInternalKey,
+    );
+  }
+
   private fromLive(
     live: LiveInstance,
     addresses: Eth0Addresses,
@@ -320,15 +346,11 @@ export class InstanceHandler extends BaseHandler {
       description: live.description ?? "",
       ephemeral: live.ephemeral === true,
       profiles: [...(live.profiles ?? [])],
-      config: managedView(
-        live.config ?? {},
-        importing ? undefined : asStringMap(state.config),
-        isInternalKey,
-      ),
+      config: recordedConfig(this.liveConfig(live, state, importing)),
       devices: devicesValue(devicesFromApi(live.devices)),
       running: live.status === "Running",
       targetNode: str(state.targetNode),
-      files: state.files,
+      files: recordedFiles(state.files),
       execs: state.execs,
       completedOnceExecs: state.completedOnceExecs,
       project: str(state.project),
@@ -500,8 +522,12 @@ export class InstanceHandler extends BaseHandler {
       }
     }
     const out = this.fromLive(live, addresses, state, importing, image);
+    // A refresh keeps the inputs the state has: the outputs record the user-data and the
+    // files by digest, which are no inputs. An import takes them from Incus, user-data as is.
+    if (!importing) return { id, props: out };
     const inputs: PropertyMap = {};
     for (const k of Object.keys(this.spec.props)) if (out[k] !== undefined) inputs[k] = out[k];
+    inputs.config = this.liveConfig(live, state, true);
     return { id, props: out, inputs };
   }
 

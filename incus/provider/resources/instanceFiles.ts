@@ -9,10 +9,13 @@ import { type IncusClient, IncusError, isNotFound, type RequestOptions } from ".
 import { enc, str } from "../handler";
 import { helperPhases } from "./fileHelperPhases";
 import { isObject, type PropertyValue } from "../values";
+import { sha256Hex } from "./instanceRecord";
 
 export interface FileSpec {
   targetPath: string;
   content?: string;
+  /** The content's SHA-256, as the outputs record it (instanceRecord.ts). */
+  contentSha256?: string;
   sourcePath?: string;
   /** Exact bytes, for a file read back from the instance to be restored. */
   bytes?: Buffer;
@@ -36,9 +39,13 @@ export function validateFile(v: PropertyValue, i: number): string[] {
     "gid",
     "createDirectories",
   ];
-  for (const k of Object.keys(v))
-    if (!allowed.includes(k))
+  for (const k of Object.keys(v)) {
+    if (k === "contentSha256") {
+      r.push(`${where}: contentSha256 is how state records content (an output); set content`);
+    } else if (!allowed.includes(k)) {
       r.push(`${where}: unknown field "${k}"; allowed: ${allowed.join(", ")}`);
+    }
+  }
   if (typeof v.targetPath !== "string" || !v.targetPath.startsWith("/")) {
     r.push(
       `${where}: targetPath must be an absolute path inside the instance (got ${JSON.stringify(v.targetPath ?? null)})`,
@@ -63,6 +70,7 @@ export function filesFromInputs(v: PropertyValue): FileSpec[] {
   return v.filter(isObject).map((f) => ({
     targetPath: String(f.targetPath),
     content: str(f.content),
+    contentSha256: str(f.contentSha256),
     sourcePath: str(f.sourcePath),
     mode: (str(f.mode) ?? "0644").padStart(4, "0"),
     uid: typeof f.uid === "number" ? f.uid : 0,
@@ -198,10 +206,15 @@ async function allSettled(requests: Promise<unknown>[]): Promise<void> {
   if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
+/** The content's digest, whichever way the file was given. */
+function contentDigest(f: FileSpec): string | undefined {
+  return f.contentSha256 ?? (f.content === undefined ? undefined : sha256Hex(f.content));
+}
+
 /** Same content, mode and owner: pushing it again would change nothing. */
 function sameFile(a: FileSpec, b: FileSpec): boolean {
   return (
-    a.content === b.content &&
+    contentDigest(a) === contentDigest(b) &&
     a.sourcePath === b.sourcePath &&
     a.mode === b.mode &&
     a.uid === b.uid &&
@@ -227,9 +240,10 @@ function header(h: Record<string, string | string[] | undefined> | undefined, k:
 }
 
 /**
- * What each changed path held before: the old file from state when the path was managed
- * already (no request), else what the instance has there now (a file the update starts to
- * manage, e.g. one a package installed), else nothing.
+ * What each changed path holds before the update: what the instance has there now (the file
+ * Atlas pushed last time, one the update starts to manage, e.g. one a package installed),
+ * else nothing. State records a pushed file by its digest only (instanceRecord.ts), so the
+ * instance is asked; state written before that still has the text, which is used as is.
  */
 export async function filesBefore(
   client: IncusClient,
@@ -242,7 +256,7 @@ export async function filesBefore(
   const out: FileBefore[] = [];
   for (const f of changed) {
     const old = before.get(f.targetPath);
-    if (old) {
+    if (old?.content !== undefined) {
       out.push({ path: f.targetPath, previous: { ...old, createDirectories: false } });
       continue;
     }
