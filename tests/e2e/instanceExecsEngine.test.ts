@@ -5,8 +5,9 @@
  * instance), and how `up` reports a configuration the service's checker rejects (the
  * instance and the checker's message; the previous file stays in place).
  */
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Stack } from "@pulumi/pulumi/automation";
+import type { Deployment, Stack } from "@pulumi/pulumi/automation";
 import * as incusSdk from "../../incus/sdk";
 import * as host from "../../automation/e2e/host";
 import {
@@ -122,4 +123,47 @@ describe("engine: instance files and execs", () => {
     expect(up.summary.resourceChanges).toMatchObject({ replace: 1 });
     expect(uuid()).not.toBe(before);
   });
+
+  it("state records the user-data and the files by digest; state that has the text in its outputs (written before) diffs the same and takes the digests at the next refresh", async () => {
+    const digest = (text: string): string => createHash("sha256").update(text).digest("hex");
+    const app = (d: Deployment): StateResource => {
+      const r = (d.deployment as { resources: StateResource[] }).resources.find((x) =>
+        x.urn.endsWith("Instance::app"),
+      );
+      if (!r) throw new Error("no Instance::app in the state");
+      return r;
+    };
+    const recorded = await stack.exportStack();
+    const { inputs, outputs } = app(recorded);
+    expect((inputs.config as Record<string, string>)["cloud-init.user-data"]).toBe(wanted.userData);
+    expect((outputs.config as Record<string, string>)["cloud-init.user-data"]).toBe(
+      `sha256:${digest(wanted.userData)}`,
+    );
+    expect(outputs.files).toEqual([
+      expect.objectContaining({ targetPath: CONF, contentSha256: digest(wanted.conf) }),
+      expect.objectContaining({ targetPath: "/etc/app/static.conf" }),
+    ]);
+    expect(JSON.stringify(outputs)).not.toContain("level=2");
+
+    // The outputs as an earlier provider wrote them: the text twice.
+    const legacy = structuredClone(recorded);
+    const old = app(legacy);
+    old.outputs = { ...old.outputs, config: inputs.config, files: inputs.files };
+    await stack.importStack(legacy);
+    const onlySame = (summary: object): string[] => Object.keys(summary);
+    expect(onlySame((await stack.preview()).changeSummary)).toEqual(["same"]);
+    await stack.refresh();
+    const refreshed = app(await stack.exportStack());
+    expect(refreshed.outputs.config).toEqual(outputs.config);
+    expect(refreshed.outputs.files).toEqual(outputs.files);
+    // A refresh keeps the program's inputs, text and all.
+    expect(refreshed.inputs.files).toEqual(inputs.files);
+    expect(onlySame((await stack.up()).summary.resourceChanges ?? {})).toEqual(["same"]);
+  });
 });
+
+interface StateResource {
+  urn: string;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+}
