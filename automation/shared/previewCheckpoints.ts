@@ -8,8 +8,8 @@
  * changes it, only for the result to be dropped. `preview --refresh` changes every
  * resource's snapshot, so the work grows with the square of the stack: at 100 node
  * exporters (326 resources, 2 MiB of state) it was 41 % of the engine's CPU in a profile
- * (`pulumi preview --refresh --profiling`), and the command took 8.2-8.4 s with
- * `PULUMI_SKIP_CHECKPOINTS` against 9.4-10.1 s without (docs/benchmarks.md, scale).
+ * (`pulumi preview --refresh --profiling`), and the command took 7.7 s with
+ * `PULUMI_SKIP_CHECKPOINTS` against 9.1 s without (medians, docs/benchmarks.md, scale).
  *
  * `PULUMI_SKIP_CHECKPOINTS` makes the manager serialise once, at the end. For a preview that
  * loses nothing, as nothing is written. `up`, `refresh` and `destroy` keep the engine's
