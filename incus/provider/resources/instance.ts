@@ -60,6 +60,7 @@ import {
   recordedFiles,
   recordedInstance,
   recordedSecretPath,
+  USER_DATA_KEY,
 } from "./instanceRecord";
 import type { LeaseFreshness } from "./networkLeases";
 import type { Json } from "./rest";
@@ -144,7 +145,7 @@ export const instanceSpec: ResourceSpec = {
           "an ephemeral instance is deleted when it stops; running=false is not possible (set ephemeral=false)",
       });
     }
-    const userData = asStringMap(i.config)["cloud-init.user-data"];
+    const userData = asStringMap(i.config)[USER_DATA_KEY];
     if (
       userData !== undefined &&
       !CLOUD_INIT_HEADERS.some((h) => userData.trimStart().startsWith(h))

@@ -12,11 +12,17 @@
  * a file back reads what the instance held (instanceFiles.ts, filesBefore).
  *
  * State written before this kept the text in the outputs too: the same functions record it
- * on the way in, so such state diffs as before and is rewritten at the next step.
+ * on the way in, so such state diffs as before; its outputs take the digests at the
+ * instance's next update or refresh.
  */
 import { createHash } from "node:crypto";
-import type { PropPath } from "../values";
-import { containsUnknown, isObject, type PropertyMap, type PropertyValue } from "../values";
+import {
+  containsUnknown,
+  isObject,
+  type PropertyMap,
+  type PropertyValue,
+  type PropPath,
+} from "../values";
 
 export const USER_DATA_KEY = "cloud-init.user-data";
 
